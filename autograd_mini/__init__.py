@@ -1,0 +1,24 @@
+"""autograd_mini: a scalar reverse-mode automatic differentiation engine.
+
+>>> from autograd_mini import Value
+>>> x = Value(2.0)
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> x.grad
+7.0
+"""
+
+from .engine import Value, detect_anomaly, enable_grad, gradients, no_grad, sum
+from .functional import grad, hessian, value_and_grad
+
+__all__ = [
+    "Value",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradients",
+    "hessian",
+    "no_grad",
+    "sum",
+    "value_and_grad",
+]

@@ -1,0 +1,445 @@
+"""The engine: ``Value``, a scalar that remembers how it was computed, and backpropagation.
+
+A node is plain data: ``data``, ``grad``, the op's name, its parents as an ordered tuple, and
+the local derivative of the node with respect to each parent, computed when the node is made.
+``backward()`` is then one loop over the graph in topological order::
+
+    parent.grad += local * node.grad
+
+The operators and methods are generated from the table in ``rules``; this module adds the
+n-ary ``sum``, backpropagation, and the ``no_grad`` / ``detect_anomaly`` modes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from . import _codegen, _ieee
+from .rules import RULES, SUM
+
+
+def _number(x: object) -> float | None:
+    """``x`` as a float if it is a real number (not bool), else None."""
+    if type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+        return float(x)
+    return None
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> c, a.grad, b.grad
+    (Value(data=-4.0, grad=1.0), -2.0, 2.0)
+
+    ``data`` is a float: ints, floats and other real numbers (numpy scalars, ``Fraction``) are
+    accepted; ``bool`` is refused, since a flag used as a number is more often a bug than not.
+    Operands may be Values or real numbers on either side; plain numbers stay out of the graph.
+    ``<``, ``<=``, ``>``, ``>=`` compare ``data``; ``==`` and ``hash`` are by identity, so
+    Values work as dict keys and set members.
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_prev", "_local", "_args")
+
+    data: float
+    grad: Any  # a float; a Value after backward(create_graph=True)
+    label: str
+    _op: str
+    _prev: tuple[Value, ...]
+    _local: tuple[Any, ...]
+    _args: tuple[Any, ...] | None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if type(data) is not float:
+            number = _number(data)
+            if number is None:
+                raise TypeError(f"Value() takes a real number, not {type(data).__name__}")
+            data = number
+        if not isinstance(label, str):
+            raise TypeError(f"Value() label must be a str, not {type(label).__name__}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._op = ""
+        self._prev = ()
+        self._local = ()
+        self._args = None
+
+    # -- read-only views for tools ------------------------------------------------------------
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node (``"*"``, ``"tanh"``, ...); ``""`` for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Value operands, in order; ``a * a`` has ``a`` twice."""
+        return self._prev
+
+    @property
+    def local_grads(self) -> tuple[Any, ...]:
+        """d(self)/d(parent) for each parent, as computed in the forward pass."""
+        return self._local
+
+    @property
+    def operands(self) -> tuple[Any, ...]:
+        """The operands as written: Values and plain numbers, in order (``2 - x`` is ``(2.0, x)``)."""
+        return self._args if self._args is not None else self._prev
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node with no parents: made by ``Value()``, ``detach()`` or under ``no_grad``."""
+        return not self._prev
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- comparisons on data ------------------------------------------------------------------
+    def _other_data(self, other: object) -> float | None:
+        return other.data if isinstance(other, Value) else _number(other)
+
+    def __lt__(self, other: object) -> bool:
+        o = self._other_data(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other: object) -> bool:
+        o = self._other_data(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other: object) -> bool:
+        o = self._other_data(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other: object) -> bool:
+        o = self._other_data(other)
+        return NotImplemented if o is None else self.data >= o
+
+    def detach(self) -> Value:
+        """A new leaf with the same data: gradients do not flow through it."""
+        return Value(self.data)
+
+    def backward(self, grad: float = 1.0, *, create_graph: bool = False) -> None:
+        """Backpropagate from this node: add d(self)/d(leaf) * grad into every reachable leaf.
+
+        Leaves accumulate across calls, as in PyTorch; every interior node reachable from here
+        is left holding d(self)/d(node) * grad of this pass alone. With ``create_graph=True``
+        the gradients are Values, built from the rules' derivative formulas, so they can be
+        differentiated again.
+        """
+        seed = _number(grad) if not isinstance(grad, Value) else None
+        if seed is None and not (create_graph and isinstance(grad, Value)):
+            raise TypeError(f"backward() grad must be a real number, not {type(grad).__name__}")
+        if create_graph:
+            for node, g in gradients(self, grad, differentiable=True).items():
+                if node._prev or (type(node.grad) is float and node.grad == 0.0):
+                    node.grad = g
+                else:
+                    node.grad = node.grad + g
+            return
+        _backward(self, seed)
+
+    # Ops from the table (__add__, __mul__, tanh, ...) are attached below this class.
+    # The stubs tell type checkers they exist.
+    def __add__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
+    def __radd__(self, other: float) -> Value: ...  # type: ignore[empty-body]
+    def __sub__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
+    def __rsub__(self, other: float) -> Value: ...  # type: ignore[empty-body]
+    def __mul__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
+    def __rmul__(self, other: float) -> Value: ...  # type: ignore[empty-body]
+    def __truediv__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
+    def __rtruediv__(self, other: float) -> Value: ...  # type: ignore[empty-body]
+    def __pow__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
+    def __rpow__(self, other: float) -> Value: ...  # type: ignore[empty-body]
+    def __neg__(self) -> Value: ...  # type: ignore[empty-body]
+    def __abs__(self) -> Value: ...  # type: ignore[empty-body]
+    def exp(self) -> Value: ...  # type: ignore[empty-body]
+    def log(self) -> Value: ...  # type: ignore[empty-body]
+    def sqrt(self) -> Value: ...  # type: ignore[empty-body]
+    def tanh(self) -> Value: ...  # type: ignore[empty-body]
+    def sigmoid(self) -> Value: ...  # type: ignore[empty-body]
+    def relu(self) -> Value: ...  # type: ignore[empty-body]
+    def sin(self) -> Value: ...  # type: ignore[empty-body]
+    def cos(self) -> Value: ...  # type: ignore[empty-body]
+
+
+_new = object.__new__
+
+
+# -- modes: no_grad and detect_anomaly --------------------------------------------------------
+class _ModeState(threading.local):
+    grad_enabled = True
+    anomaly = False
+
+
+_state = _ModeState()
+# How many mode blocks are open in any thread. Ops test this first, so the modes cost one list
+# lookup per op while none is open; only then do they read the (slower) thread-local state.
+_modes_active = [0]
+_modes_lock = threading.Lock()
+
+
+class _Mode(contextlib.ContextDecorator):
+    _attr = ""
+    _value = True
+
+    def __init__(self) -> None:
+        self._saved: bool | None = None
+
+    def _recreate_cm(self) -> _Mode:  # a fresh block per decorated call: safe across threads
+        return type(self)()
+
+    def __enter__(self) -> _Mode:
+        self._saved = getattr(_state, self._attr)
+        setattr(_state, self._attr, self._value)
+        with _modes_lock:
+            _modes_active[0] += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(_state, self._attr, self._saved)
+        with _modes_lock:
+            _modes_active[0] -= 1
+
+
+class no_grad(_Mode):  # noqa: N801 - named as in PyTorch
+    """Context manager and decorator: ops inside record no parents (their results are leaves).
+
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.is_leaf
+    True
+    """
+
+    _attr, _value = "grad_enabled", False
+
+
+class enable_grad(_Mode):  # noqa: N801 - named as in PyTorch
+    """Context manager and decorator: record the graph again inside a ``no_grad`` block."""
+
+    _attr, _value = "grad_enabled", True
+
+
+class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
+    """Context manager and decorator: the first op whose result or local derivative is nan or
+    inf raises ``FloatingPointError`` naming the op and its inputs.
+
+    >>> with detect_anomaly():
+    ...     Value(0.0).log()
+    Traceback (most recent call last):
+    FloatingPointError: log returned -inf from inputs (0.0,) (local derivatives (inf,))
+    """
+
+    _attr, _value = "anomaly", True
+
+
+def _special(node: Value) -> None:
+    """The slow path of every op, taken while some mode block is open in some thread."""
+    if _state.anomaly:
+        values = (node.data, *node._local) if node._prev else (node.data,)
+        if not all(math.isfinite(v) for v in values if isinstance(v, float)):
+            inputs = tuple(x.data if isinstance(x, Value) else x for x in node.operands)
+            raise FloatingPointError(
+                f"{node._op} returned {node.data} from inputs {inputs}"
+                f" (local derivatives {node._local})")
+    if not _state.grad_enabled:
+        node._op, node._prev, node._local, node._args = "", (), (), None
+
+
+# -- the ops of the table, generated ------------------------------------------------------------
+_namespace: dict[str, Any] = {
+    "Value": Value, "_new": _new, "_number": _number, "_special": _special,
+    "_modes_active": _modes_active,
+    **{name: getattr(_ieee, name) for name in (
+        "div", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step",
+        "sign", "dpow_base", "dpow_exp")},
+}
+for _rule in RULES:
+    for _name, _method in _codegen.build(_rule, _namespace).items():
+        setattr(Value, _name, _method)
+
+
+# -- n-ary sum -----------------------------------------------------------------------------------
+_ONES: dict[int, tuple[float, ...]] = {}
+
+
+def _ones(n: int) -> tuple[float, ...]:
+    """A shared tuple of n ones, so sum nodes of one width share their local derivatives."""
+    ones = _ONES.get(n)
+    if ones is None:
+        ones = (1.0,) * n
+        if n <= 4096:
+            _ONES[n] = ones
+    return ones
+
+
+def sum(values: Iterable[Value | float], label: str = "") -> Value:  # noqa: A001
+    """x_1 + ... + x_n as one node with n parents; d/dx_i = 1.
+
+    A chain of n ``+`` nodes would be n nodes deep; one n-ary node keeps graphs small and
+    shallow. Plain numbers among ``values`` stay out of the graph, as for ``+``.
+
+    >>> s = sum([Value(1.0), Value(2.0), 3])
+    >>> s.data, s.op, len(s.parents)
+    (6.0, 'sum', 2)
+    """
+    operands = values if type(values) is tuple else tuple(values)
+    total = 0.0
+    try:
+        for v in operands:
+            total += v.data  # type: ignore[union-attr]
+        prev: tuple[Value, ...] = operands  # type: ignore[assignment]
+        args = None
+    except AttributeError:  # some operands are numbers (or not allowed at all)
+        total, parents, converted = 0.0, [], []
+        for v in operands:
+            if isinstance(v, Value):
+                parents.append(v)
+                converted.append(v)
+                total += v.data
+                continue
+            c = _number(v)
+            if c is None:
+                raise TypeError(f"sum() takes Values and real numbers, not {type(v).__name__}") from None
+            converted.append(c)
+            total += c
+        prev, args = tuple(parents), tuple(converted)
+    node = _new(Value)
+    node.data = total
+    node.grad = 0.0
+    node.label = label
+    node._op = SUM
+    node._prev = prev
+    node._local = _ones(len(prev))
+    node._args = args
+    if _modes_active[0]:
+        _special(node)
+    return node
+
+
+# -- backpropagation ------------------------------------------------------------------------------
+def _consumers(root: Value) -> dict[Value, int]:
+    """For each interior node reachable from ``root``: how many edges lead into it from nodes
+    reachable from ``root``. A node may pass its gradient on only after all of them have."""
+    pending: dict[Value, int] = {}
+    stack = [root]
+    while stack:  # an explicit stack: graphs of any depth, no recursion limit
+        for p in stack.pop()._prev:
+            if p._prev:
+                n = pending.get(p)
+                if n is None:
+                    pending[p] = 1
+                    stack.append(p)
+                else:
+                    pending[p] = n + 1
+    return pending
+
+
+def _backward(root: Value, seed: float) -> None:
+    """The float fast path of ``backward``: gradients live in each node's ``grad``."""
+    pending = _consumers(root)
+    for node in pending:  # this pass's d(root)/d(node), not a sum with an earlier pass
+        node.grad = 0.0
+    if not root._prev:
+        root.grad += seed
+        return
+    root.grad = seed
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = node.grad
+        for p, d in zip(node._prev, node._local):
+            p.grad += d * g
+            if p._prev:
+                n = pending[p] - 1
+                if n:
+                    pending[p] = n
+                else:
+                    ready.append(p)
+
+
+def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dict[Value, Any]:
+    """d(root)/d(node) * seed for every node reachable from ``root``, keyed by node.
+
+    The same algorithm as ``backward()``, but into a fresh dict: no node's ``grad`` changes.
+    With ``differentiable=True`` the gradients are Values whose graphs can be differentiated
+    again; constant derivatives stay floats.
+
+    >>> x = Value(3.0)
+    >>> y = x * x * x
+    >>> gradients(y)[x]
+    27.0
+    >>> dy = gradients(y, differentiable=True)[x]
+    >>> gradients(dy)[x]  # d2/dx2 x**3 = 6x
+    18.0
+    """
+    pending = _consumers(root)
+    grads: dict[Value, Any] = {root: seed}
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = grads[node]
+        local = _value_local(node) if differentiable else node._local
+        for p, d in zip(node._prev, local):
+            contribution = d * g
+            prior = grads.get(p)
+            grads[p] = contribution if prior is None else prior + contribution
+            if p._prev:
+                n = pending[p] - 1
+                if n:
+                    pending[p] = n
+                else:
+                    ready.append(p)
+    return grads
+
+
+# -- derivatives as Values, for higher order ---------------------------------------------------------
+def _data(x: Any) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _lift(name: str) -> Any:
+    """The float function ``_ieee.name`` extended to Values by the method of the same name."""
+    on_floats = getattr(_ieee, name)
+    return lambda x: getattr(x, name)() if isinstance(x, Value) else on_floats(x)
+
+
+def _div(a: Any, b: Any) -> Any:
+    return a / b if isinstance(a, Value) or isinstance(b, Value) else _ieee.div(a, b)
+
+
+def _pow(a: Any, b: Any) -> Any:
+    return a ** b if isinstance(a, Value) or isinstance(b, Value) else _ieee.pow(a, b)
+
+
+_value_namespace: dict[str, Any] = {
+    **{name: _lift(name) for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu")},
+    "div": _div,
+    "pow": _pow,
+    # Piecewise-constant derivatives have derivative 0: their float value is exact.
+    "step": lambda a: _ieee.step(_data(a)),
+    "sign": lambda a: _ieee.sign(_data(a)),
+    "dpow_base": lambda a, b: 0.0 if _data(b) == 0.0 else b * _pow(a, b - 1.0),
+    "dpow_exp": lambda a, b, out: (
+        0.0 if _data(a) == 0.0 and _data(b) >= 0.0 else out * _value_namespace["log"](a)),
+}
+_value_grads = {rule.name: _codegen.derivative_functions(rule, _value_namespace) for rule in RULES}
+
+
+def _value_local(node: Value) -> tuple[Any, ...]:
+    """The node's local derivatives rebuilt as Values of its inputs, one per parent."""
+    if node._op == SUM:
+        return node._local
+    fns = _value_grads[node._op]
+    if len(fns) == 1:
+        return (fns[0](node._prev[0], node),)
+    a, b = node.operands
+    return tuple(fn(a, b, node) for fn, x in zip(fns, (a, b)) if isinstance(x, Value))

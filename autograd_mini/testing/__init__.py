@@ -1,0 +1,1 @@
+"""Tools for testing gradients: gradcheck and hypothesis strategies."""

@@ -1,0 +1,225 @@
+"""Benchmarks against micrograd 0.1.0, interleaved in one run, reported as ratios.
+
+    python benchmarks/bench.py            # all workloads, 5 rounds
+    python benchmarks/bench.py --rounds 3 --only W1
+
+W1  micrograd's demo step: MLP 2-16-16-1 on 100 two-moons points, hinge loss + 1e-4 * sum p**2,
+    forward + backward + SGD update. Both engines start from the same weights; their losses and
+    gradients are checked to agree to 1e-9 relative before anything is timed.
+W2  a chain x = x * 1.0001 + 0.001 of N steps, then backward (micrograd recurses: it fails).
+W3  100,000 products summed, then backward; ns per op node.
+W4  bytes per node (tracemalloc) on W3's graph.
+
+The garbage collector stays on, as users run both engines. Absolute times on shared machines
+drift by tens of percent; the ratios, taken from the same rounds, are what to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import autograd_mini as am
+
+try:
+    import micrograd.engine as mg
+    import micrograd.nn as mgnn
+except ImportError:  # pragma: no cover - the benchmark needs it, the package does not
+    sys.exit("the benchmark compares against micrograd: pip install micrograd==0.1.0")
+
+
+# -- W1 --------------------------------------------------------------------------------------------
+def moons(n: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[float]]:
+    """Two interleaved half circles, labels -1 and 1 (as sklearn's make_moons, seeded here)."""
+    rng = random.Random(seed)
+    xs, ys = [], []
+    for i in range(n):
+        t = math.pi * (i % (n // 2)) / (n // 2 - 1)
+        if i < n // 2:
+            x, y, label = math.cos(t), math.sin(t), -1.0
+        else:
+            x, y, label = 1.0 - math.cos(t), 0.5 - math.sin(t), 1.0
+        xs.append([x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)])
+        ys.append(label)
+    return xs, ys
+
+
+class HandMLP:
+    """MLP built directly from Values; micrograd's layout (a neuron's weights, then its bias)."""
+
+    def __init__(self, weights: list[list[list[float]]]) -> None:
+        # weights[layer][neuron] = [w_1, ..., w_nin, b]
+        self.layers = [[[am.Value(w) for w in neuron] for neuron in layer] for layer in weights]
+
+    def __call__(self, x: list[Any]) -> Any:
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            out = []
+            for *w, b in layer:
+                act = am.sum([wi * xi for wi, xi in zip(w, x)] + [b])
+                out.append(act.relu() if i != last else act)
+            x = out
+        return x[0]
+
+    def parameters(self) -> list[am.Value]:
+        return [p for layer in self.layers for neuron in layer for p in neuron]
+
+
+def step(model: Any, value: Callable[[float], Any], total: Callable[[list[Any]], Any],
+         xs: list[list[float]], ys: list[float], lr: float) -> float:
+    """One step of micrograd's demo: forward, backward, SGD. Returns the loss."""
+    inputs = [[value(a) for a in row] for row in xs]
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -y * s).relu() for y, s in zip(ys, scores)]
+    data_loss = total(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * total([p * p for p in model.parameters()])
+    loss = data_loss + reg_loss
+    for p in model.parameters():
+        p.grad = 0.0
+    loss.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss.data
+
+
+def w1_models() -> tuple[Any, Any]:
+    random.seed(1337)
+    theirs = mgnn.MLP(2, [16, 16, 1])
+    weights = [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons] for layer in theirs.layers]
+    return theirs, HandMLP(weights)
+
+
+def check_w1_agrees() -> None:
+    xs, ys = moons()
+    theirs, ours = w1_models()
+    for _ in range(3):
+        lt = step(theirs, mg.Value, sum, xs, ys, 0.5)
+        lo = step(ours, am.Value, am.sum, xs, ys, 0.5)
+        assert math.isclose(lt, lo, rel_tol=1e-9), (lt, lo)
+        for pt, po in zip(theirs.parameters(), ours.parameters()):
+            assert math.isclose(pt.grad, po.grad, rel_tol=1e-9, abs_tol=1e-12), (pt.grad, po.grad)
+
+
+def w1(engine: str) -> Callable[[], None]:
+    xs, ys = moons()
+    theirs, ours = w1_models()
+    if engine == "micrograd":
+        return lambda: step(theirs, mg.Value, sum, xs, ys, 0.5) and None
+    return lambda: step(ours, am.Value, am.sum, xs, ys, 0.5) and None
+
+
+# -- W2, W3, W4 --------------------------------------------------------------------------------------
+def chain(value: Callable[[float], Any], n: int) -> float:
+    x0 = value(1.0)
+    x = x0
+    for _ in range(n):
+        x = x * 1.0001 + 0.001
+    x.backward()
+    return x0.grad
+
+
+def products(value: Callable[[float], Any], total: Callable[[list[Any]], Any], n: int) -> tuple[float, float]:
+    rng = random.Random(0)
+    xs = [value(rng.random()) for _ in range(n)]
+    ys = [value(rng.random()) for _ in range(n)]
+    gc.collect()  # as in timed()
+    t0 = time.perf_counter()
+    s = total([x * y for x, y in zip(xs, ys)])
+    t1 = time.perf_counter()
+    s.backward()
+    t2 = time.perf_counter()
+    return t1 - t0, t2 - t1
+
+
+def bytes_per_node(value: Callable[[float], Any], total: Callable[[list[Any]], Any], n: int) -> float:
+    rng = random.Random(0)
+    xs = [value(rng.random()) for _ in range(n)]
+    ys = [value(rng.random()) for _ in range(n)]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    s = total([x * y for x, y in zip(xs, ys)])
+    s.backward()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    nodes = n + (1 if total is am.sum else n)  # the products, then one sum node or a chain of adds
+    return (after - before) / nodes
+
+
+# -- driver -------------------------------------------------------------------------------------------
+def timed(fn: Callable[[], Any]) -> float:
+    # Collect first (untimed): each engine then pays only for its own garbage, never for the
+    # cycles micrograd left behind in the previous round.
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=["W1", "W2", "W3", "W4"], action="append")
+    parser.add_argument("--chain", type=int, default=1_000_000, help="W2 length for autograd_mini")
+    args = parser.parse_args()
+    only = set(args.only or ["W1", "W2", "W3", "W4"])
+    sys.setrecursionlimit(1_000_000)  # micrograd's recursive sort needs it for W3's chain of adds
+    print(f"Python {sys.version.split()[0]}, gc {'on' if gc.isenabled() else 'off'}, "
+          f"{args.rounds} rounds, interleaved; medians")
+    print("| workload | micrograd 0.1.0 | autograd_mini | speed-up |")
+    print("|---|---|---|---|")
+    if "W1" in only:
+        check_w1_agrees()
+        theirs, ours = w1("micrograd"), w1("autograd_mini")
+        tt, to = [], []
+        for _ in range(args.rounds):
+            tt.append(timed(theirs))
+            to.append(timed(ours))
+        mt, mo = statistics.median(tt), statistics.median(to)
+        print(f"| W1 MLP step (s) | {mt:.3f} | {mo:.4f} | {mt / mo:.1f}x |")
+    if "W2" in only:
+        try:
+            chain(mg.Value, 100_000)
+            theirs_w2 = "completed"
+        except RecursionError:
+            theirs_w2 = "RecursionError"
+        sys.setrecursionlimit(1000)  # ours must not need it
+        t100k = timed(lambda: chain(am.Value, 100_000))
+        tbig = timed(lambda: chain(am.Value, args.chain))
+        sys.setrecursionlimit(1_000_000)
+        print(f"| W2 chain 100,000 (s) | {theirs_w2} | {t100k:.2f} | - |")
+        print(f"| W2 chain {args.chain:,} (s) | - | {tbig:.2f} | - |")
+    if "W3" in only:
+        n = 100_000
+        fwd_t, bwd_t, fwd_o, bwd_o = [], [], [], []
+        for _ in range(args.rounds):
+            f, b = products(mg.Value, sum, n)
+            fwd_t.append(f)
+            bwd_t.append(b)
+            f, b = products(am.Value, am.sum, n)
+            fwd_o.append(f)
+            bwd_o.append(b)
+        ft, bt = statistics.median(fwd_t), statistics.median(bwd_t)
+        fo, bo = statistics.median(fwd_o), statistics.median(bwd_o)
+        nodes_t, nodes_o = 2 * n, n + 1
+        print(f"| W3 forward+backward, whole workload (ms) | {(ft + bt) * 1e3:.0f} | "
+              f"{(fo + bo) * 1e3:.0f} | {(ft + bt) / (fo + bo):.1f}x |")
+        print(f"| W3 forward per op node (ns) | {ft / nodes_t * 1e9:.0f} | {fo / nodes_o * 1e9:.0f} | "
+              f"{ft / nodes_t / (fo / nodes_o):.1f}x |")
+        print(f"| W3 backward per op node (ns) | {bt / nodes_t * 1e9:.0f} | {bo / nodes_o * 1e9:.0f} | "
+              f"{bt / nodes_t / (bo / nodes_o):.1f}x |")
+    if "W4" in only:
+        bt = bytes_per_node(mg.Value, sum, 100_000)
+        bo = bytes_per_node(am.Value, am.sum, 100_000)
+        print(f"| W4 bytes per node (after backward) | {bt:.0f} | {bo:.0f} | {bt / bo:.1f}x less |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""nn: neural networks built from autograd_mini Values."""
