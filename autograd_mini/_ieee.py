@@ -30,7 +30,7 @@ def _is_odd_integer(b: float) -> bool:
     return b.is_integer() and b % 2.0 == 1.0
 
 
-def pow(a: float, b: float) -> float:  # noqa: A001 - the op's name
+def pow(a: float, b: float) -> float:
     """a ** b as C's ``pow``: a negative base to a fractional power is ``nan``, ``0 ** -1`` is ``inf``."""
     try:
         return math.pow(a, b)
@@ -92,8 +92,8 @@ def relu(a: float) -> float:
 
 
 def step(a: float) -> float:
-    """Derivative of relu: 1 where a > 0, else 0 (PyTorch's choice at the kink, relu'(0) = 0)."""
-    return 1.0 if a > 0.0 else 0.0
+    """Derivative of relu: 0 where a <= 0, else 1 (relu'(0) = 0 and relu'(nan) = 1, as PyTorch)."""
+    return 0.0 if a <= 0.0 else 1.0
 
 
 def sign(a: float) -> float:

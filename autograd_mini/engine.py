@@ -281,7 +281,7 @@ def _ones(n: int) -> tuple[float, ...]:
     return ones
 
 
-def sum(values: Iterable[Value | float], label: str = "") -> Value:  # noqa: A001
+def sum(values: Iterable[Value | float], label: str = "") -> Value:
     """x_1 + ... + x_n as one node with n parents; d/dx_i = 1.
 
     A chain of n ``+`` nodes would be n nodes deep; one n-ary node keeps graphs small and
@@ -299,7 +299,9 @@ def sum(values: Iterable[Value | float], label: str = "") -> Value:  # noqa: A00
         prev: tuple[Value, ...] = operands  # type: ignore[assignment]
         args = None
     except AttributeError:  # some operands are numbers (or not allowed at all)
-        total, parents, converted = 0.0, [], []
+        total = 0.0
+        parents: list[Value] = []
+        converted: list[Any] = []
         for v in operands:
             if isinstance(v, Value):
                 parents.append(v)

@@ -33,28 +33,34 @@ def _check_argnums(argnums: Argnums, nargs: int) -> tuple[int, ...]:
 def _as_input(x: Any, position: int) -> Value:
     if isinstance(x, Value):
         return x
-    if isinstance(x, bool) or not isinstance(x, (int, float)) and not hasattr(x, "__float__"):
-        raise TypeError(f"argument {position} must be a real number or Value, not {type(x).__name__}")
-    return Value(x)
+    try:
+        return Value(x)
+    except TypeError:
+        raise TypeError(
+            f"argument {position} must be a real number or Value, not {type(x).__name__}") from None
 
 
-def _call(f: Callable[..., Any], args: tuple[Any, ...], argnums: tuple[int, ...]):
-    """Call f with the chosen arguments as Values; return (inputs, output, traced)."""
-    args = list(args)
-    traced = any(isinstance(args[i], Value) for i in argnums)
-    inputs = []
-    for i in argnums:
-        args[i] = _as_input(args[i], i)
-        inputs.append(args[i])
-    out = f(*args)
+def _call(f: Callable[..., Any], args: tuple[Any, ...],
+          argnums: tuple[int, ...]) -> tuple[list[Value], Value, bool]:
+    """Call f with every argument as a Value; return (the inputs at argnums, output, traced).
+
+    ``traced`` is True when some argument already was a Value: then the caller is itself being
+    differentiated (an enclosing ``grad``), and the results must be Values too.
+    """
+    traced = any(isinstance(x, Value) for x in args)
+    values = [_as_input(x, i) for i, x in enumerate(args)]
+    out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(
             f"{getattr(f, '__name__', 'f')} must return a scalar Value, not {type(out).__name__}")
-    return inputs, out, traced
+    return [values[i] for i in argnums], out, traced
 
 
 def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
     """A function returning ``(f(*args), df/dargs[argnums])``.
+
+    Every argument reaches ``f`` as a Value; the gradient is reported for those at ``argnums``
+    (an int gives one gradient, a sequence a tuple of them).
 
     >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
     (12.0, (4.0, 3.0))
@@ -65,6 +71,8 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
         inputs, out, traced = _call(f, args, nums)
         grads = gradients(out, 1.0, differentiable=traced)
         results = tuple(grads.get(x, 0.0) for x in inputs)
+        if traced:  # a constant gradient is a leaf to an enclosing grad: its derivative is 0
+            results = tuple(g if isinstance(g, Value) else Value(g) for g in results)
         value = out if traced else out.data
         return value, results[0] if isinstance(argnums, int) else results
 

@@ -7,8 +7,9 @@ W1  micrograd's demo step: MLP 2-16-16-1 on 100 two-moons points, hinge loss + 1
     forward + backward + SGD update. Both engines start from the same weights; their losses and
     gradients are checked to agree to 1e-9 relative before anything is timed.
 W2  a chain x = x * 1.0001 + 0.001 of N steps, then backward (micrograd recurses: it fails).
-W3  100,000 products summed, then backward; ns per op node.
-W4  bytes per node (tracemalloc) on W3's graph.
+W3  100,000 products summed, then backward; ns per product term and per op node (micrograd
+    makes two nodes per term, a product and an add; autograd_mini one, plus one n-ary sum).
+W4  bytes per op node (tracemalloc) on W3's graph, after forward and after backward.
 
 The garbage collector stays on, as users run both engines. Absolute times on shared machines
 drift by tens of percent; the ratios, taken from the same rounds, are what to read.
@@ -139,18 +140,23 @@ def products(value: Callable[[float], Any], total: Callable[[list[Any]], Any], n
     return t1 - t0, t2 - t1
 
 
-def bytes_per_node(value: Callable[[float], Any], total: Callable[[list[Any]], Any], n: int) -> float:
+def bytes_per_node(value: Callable[[float], Any], total: Callable[[list[Any]], Any],
+                   n: int) -> tuple[float, float]:
+    """Bytes allocated per op node by W3's graph: after the forward pass, and after backward
+    (which adds the gradient floats of the nodes and the leaves)."""
     rng = random.Random(0)
     xs = [value(rng.random()) for _ in range(n)]
     ys = [value(rng.random()) for _ in range(n)]
+    gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     s = total([x * y for x, y in zip(xs, ys)])
+    forward = tracemalloc.get_traced_memory()[0]
     s.backward()
-    after = tracemalloc.get_traced_memory()[0]
+    backward = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     nodes = n + (1 if total is am.sum else n)  # the products, then one sum node or a chain of adds
-    return (after - before) / nodes
+    return (forward - before) / nodes, (backward - before) / nodes
 
 
 # -- driver -------------------------------------------------------------------------------------------
@@ -161,6 +167,23 @@ def timed(fn: Callable[[], Any]) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
+
+
+def steady_steps(fn: Callable[[], Any], steps: int = 3) -> list[float]:
+    """Times of ``steps`` consecutive training steps after one untimed warm-up step.
+
+    A user's training loop runs step after step, and each step pays for collecting the garbage
+    the earlier ones left (micrograd's nodes are reference cycles, freed only by the collector):
+    the warm-up step puts the heap in that steady state before timing starts.
+    """
+    gc.collect()  # start from this engine's own garbage only, not the other engine's
+    fn()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
 
 
 def main() -> None:
@@ -180,8 +203,8 @@ def main() -> None:
         theirs, ours = w1("micrograd"), w1("autograd_mini")
         tt, to = [], []
         for _ in range(args.rounds):
-            tt.append(timed(theirs))
-            to.append(timed(ours))
+            tt += steady_steps(theirs)
+            to += steady_steps(ours)
         mt, mo = statistics.median(tt), statistics.median(to)
         print(f"| W1 MLP step (s) | {mt:.3f} | {mo:.4f} | {mt / mo:.1f}x |")
     if "W2" in only:
@@ -211,14 +234,18 @@ def main() -> None:
         nodes_t, nodes_o = 2 * n, n + 1
         print(f"| W3 forward+backward, whole workload (ms) | {(ft + bt) * 1e3:.0f} | "
               f"{(fo + bo) * 1e3:.0f} | {(ft + bt) / (fo + bo):.1f}x |")
+        print(f"| W3 forward+backward per product term (ns) | {(ft + bt) / n * 1e9:.0f} | "
+              f"{(fo + bo) / n * 1e9:.0f} | {(ft + bt) / (fo + bo):.1f}x |")
         print(f"| W3 forward per op node (ns) | {ft / nodes_t * 1e9:.0f} | {fo / nodes_o * 1e9:.0f} | "
               f"{ft / nodes_t / (fo / nodes_o):.1f}x |")
         print(f"| W3 backward per op node (ns) | {bt / nodes_t * 1e9:.0f} | {bo / nodes_o * 1e9:.0f} | "
               f"{bt / nodes_t / (bo / nodes_o):.1f}x |")
     if "W4" in only:
-        bt = bytes_per_node(mg.Value, sum, 100_000)
-        bo = bytes_per_node(am.Value, am.sum, 100_000)
-        print(f"| W4 bytes per node (after backward) | {bt:.0f} | {bo:.0f} | {bt / bo:.1f}x less |")
+        ft, bt = bytes_per_node(mg.Value, sum, 100_000)
+        fo, bo = bytes_per_node(am.Value, am.sum, 100_000)
+        print(f"| W4 bytes per op node, graph after forward | {ft:.0f} | {fo:.0f} | {ft / fo:.1f}x less |")
+        print(f"| W4 bytes per op node, with all grads after backward | {bt:.0f} | {bo:.0f} | "
+              f"{bt / bo:.1f}x less |")
 
 
 if __name__ == "__main__":

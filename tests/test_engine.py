@@ -1,0 +1,429 @@
+"""Hand-worked cases for the engine: the ones a learner would check by hand, and the traps."""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+from fractions import Fraction
+
+import pytest
+
+import autograd_mini as am
+from autograd_mini import Value
+
+
+def close(a: float, b: float, tol: float = 1e-12) -> bool:
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+# -- construction ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("data", [3, 3.0, Fraction(3, 1)])
+def test_value_accepts_real_numbers_as_float(data):
+    v = Value(data)
+    assert v.data == 3.0 and type(v.data) is float
+    assert v.grad == 0.0 and v.label == "" and v.op == "" and v.parents == () and v.is_leaf
+
+
+def test_value_accepts_numpy_scalars():
+    np = pytest.importorskip("numpy", reason="numpy scalars are checked only where numpy is installed")
+    assert Value(np.float32(0.5)).data == 0.5
+    assert Value(np.int64(2)).data == 2.0
+    assert (np.float64(2.0) * Value(3.0)).data == 6.0
+
+
+@pytest.mark.parametrize("data, name", [("1", "str"), (None, "NoneType"), ([1.0], "list"),
+                                        (1j, "complex"), (True, "bool")])
+def test_value_rejects_non_reals_naming_the_type(data, name):
+    with pytest.raises(TypeError, match=name):
+        Value(data)
+
+
+def test_label_must_be_str():
+    assert Value(1.0, label="x").label == "x"
+    with pytest.raises(TypeError, match="int"):
+        Value(1.0, label=3)
+
+
+def test_repr():
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(2.0, label="w")) == "Value(data=2.0, grad=0.0, label='w')"
+
+
+# -- graph shape -----------------------------------------------------------------------------------
+def test_parents_are_ordered_and_keep_repeats():
+    a, b = Value(2.0), Value(3.0)
+    assert (a * a).parents == (a, a)
+    assert (b - a).parents == (b, a) and (b - a).local_grads == (1.0, -1.0)
+    assert (a * b).op == "*" and (a * b).local_grads == (3.0, 2.0)
+
+
+def test_constants_stay_out_of_the_graph():
+    x = Value(5.0)
+    y = 2 - x
+    assert y.parents == (x,) and y.operands == (2.0, x) and y.op == "-"
+    assert (x / 4).operands == (x, 4.0)
+
+
+def test_each_op_is_its_own_node():
+    x = Value(2.0)
+    assert {(-x).op, (x - 1).op, (x / 2).op, (1 / x).op, (x ** 2).op} == {"neg", "-", "/", "**"}
+
+
+# -- the classic micrograd example -----------------------------------------------------------------
+def test_micrograd_readme_expression():
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b ** 3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e ** 2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    # the figures micrograd's README publishes
+    assert f"{g.data:.4f}" == "24.7041"
+    assert f"{a.grad:.4f}" == "138.8338"
+    assert f"{b.grad:.4f}" == "645.5773"
+
+
+# -- backward semantics ----------------------------------------------------------------------------
+def test_reused_nodes_accumulate_within_a_pass():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad == 4.0 and b.grad == 2.0 and c.grad == 1.0
+
+
+def test_square_through_one_node_with_two_edges():
+    a = Value(3.0)
+    (a * a).backward()
+    assert a.grad == 6.0
+
+
+def test_repeated_backward_doubles_leaves_but_not_intermediates():
+    # micrograd issue #53: a second backward() added the earlier pass into intermediate grads
+    x = Value(2.0)
+    h = x * x
+    y = h * 3.0
+    y.backward()
+    assert (x.grad, h.grad) == (12.0, 3.0)
+    y.backward()
+    assert x.grad == 24.0  # leaves accumulate, as torch's .grad does
+    assert h.grad == 3.0 and y.grad == 1.0  # intermediates hold this pass's d(y)/d(node)
+
+
+def test_two_losses_over_a_shared_graph_sum_into_leaves():
+    w = Value(0.5)
+    h = w * 4.0
+    loss1 = h * h  # d/dw = 2h * 4 = 16
+    loss2 = h.tanh()  # d/dw = (1 - tanh(h)^2) * 4
+    loss1.backward()
+    loss2.backward()
+    assert close(w.grad, 16.0 + (1 - math.tanh(2.0) ** 2) * 4.0)
+
+
+def test_backward_seed_and_bad_seed():
+    x = Value(3.0)
+    (x * x).backward(0.5)
+    assert x.grad == 3.0
+    with pytest.raises(TypeError, match="str"):
+        (x * x).backward("1")
+
+
+def test_backward_on_a_leaf_accumulates_the_seed():
+    x = Value(1.0)
+    x.backward()
+    x.backward(2.0)
+    assert x.grad == 3.0
+
+
+def test_only_the_graph_reachable_from_the_output_is_touched():
+    a = Value(1.0)
+    b = a * 2.0
+    unrelated = a * 5.0
+    unrelated.grad = 42.0
+    b.backward()
+    assert unrelated.grad == 42.0 and a.grad == 2.0
+
+
+def test_million_deep_chain_under_the_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 10_000
+    x0 = Value(1.0)
+    x = x0
+    n = 1_000_000
+    for _ in range(n):
+        x = x * 1.0001 + 0.001
+    x.backward()
+    assert close(x0.grad, 1.0001 ** n, tol=1e-9)
+    del x  # freeing the chain must not overflow the C stack either
+
+
+def test_n_ary_sum_is_one_node():
+    xs = [Value(float(i)) for i in range(5)]
+    s = am.sum([*xs, 10, 0.5])
+    assert s.op == "sum" and s.parents == tuple(xs) and s.data == 20.5
+    assert s.operands[-2:] == (10.0, 0.5)
+    s.backward()
+    assert [x.grad for x in xs] == [1.0] * 5
+
+
+def test_sum_of_a_repeated_value_and_of_nothing():
+    x = Value(2.0)
+    s = am.sum((x, x, x))
+    s.backward()
+    assert x.grad == 3.0
+    assert am.sum([]).data == 0.0
+
+
+def test_sum_rejects_non_numbers():
+    with pytest.raises(TypeError, match="str"):
+        am.sum([Value(1.0), "2"])
+
+
+# -- constants on both sides of every operator -----------------------------------------------------
+BINARY = {
+    "+": (lambda a, b: a + b, lambda a, b: (1.0, 1.0)),
+    "-": (lambda a, b: a - b, lambda a, b: (1.0, -1.0)),
+    "*": (lambda a, b: a * b, lambda a, b: (b, a)),
+    "/": (lambda a, b: a / b, lambda a, b: (1 / b, -a / b ** 2)),
+    "**": (lambda a, b: a ** b, lambda a, b: (b * a ** (b - 1), a ** b * math.log(a))),
+}
+
+
+@pytest.mark.parametrize("op", sorted(BINARY))
+def test_constants_on_either_side(op):
+    f, df = BINARY[op]
+    a, b = 1.7, 0.6
+    da, db = df(a, b)
+    for left, right, grad_of, expected in [(Value(a), b, 0, da), (a, Value(b), 1, db)]:
+        out = f(left, right)
+        assert isinstance(out, Value) and close(out.data, f(a, b))
+        out.backward()
+        leaf = left if grad_of == 0 else right
+        assert close(leaf.grad, expected), (op, grad_of)
+    x, y = Value(a), Value(b)
+    out = f(x, y)
+    out.backward()
+    assert close(x.grad, da) and close(y.grad, db)
+
+
+@pytest.mark.parametrize("bad", ["2", None, [1.0], 1j, True, object()])
+@pytest.mark.parametrize("op", sorted(BINARY))
+def test_unsupported_operand_types_raise_type_error(op, bad):
+    f = BINARY[op][0]
+    with pytest.raises(TypeError):
+        f(Value(1.5), bad)
+    with pytest.raises(TypeError):
+        f(bad, Value(1.5))
+
+
+# -- IEEE 754 edge values, as PyTorch float64 ------------------------------------------------------
+EDGES = [
+    ("exp(1000)", lambda: Value(1000.0).exp(), math.inf),
+    ("log(0)", lambda: Value(0.0).log(), -math.inf),
+    ("log(-1)", lambda: Value(-1.0).log(), math.nan),
+    ("sqrt(-1)", lambda: Value(-1.0).sqrt(), math.nan),
+    ("1/0", lambda: Value(1.0) / 0, math.inf),
+    ("-1/0", lambda: Value(-1.0) / 0.0, -math.inf),
+    ("1/-0.", lambda: 1.0 / Value(-0.0), -math.inf),
+    ("0/0", lambda: Value(0.0) / 0, math.nan),
+    ("(-8)**(1/3)", lambda: Value(-8.0) ** (1 / 3), math.nan),
+    ("0**-1", lambda: Value(0.0) ** -1, math.inf),
+    ("(-0.)**-1", lambda: Value(-0.0) ** -1.0, -math.inf),
+    ("10**400", lambda: Value(10.0) ** 400, math.inf),
+    ("(-10)**401", lambda: Value(-10.0) ** 401, -math.inf),
+    ("sin(inf)", lambda: Value(math.inf).sin(), math.nan),
+    ("cos(-inf)", lambda: Value(-math.inf).cos(), math.nan),
+    ("sigmoid(-1000)", lambda: Value(-1000.0).sigmoid(), 0.0),
+    ("sigmoid(1000)", lambda: Value(1000.0).sigmoid(), 1.0),
+    ("tanh(inf)", lambda: Value(math.inf).tanh(), 1.0),
+    ("relu(nan)", lambda: Value(math.nan).relu(), math.nan),
+]
+
+
+def same_float(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@pytest.mark.parametrize("name, make, expected", EDGES, ids=[e[0] for e in EDGES])
+def test_ieee_edge_values_never_raise(name, make, expected):
+    assert same_float(make().data, expected)
+
+
+def test_local_derivatives_at_kinks_follow_pytorch():
+    for x0, op in [(0.0, "relu"), (0.0, "__abs__"), (-0.0, "__abs__")]:
+        x = Value(x0)
+        getattr(x, op)().backward()
+        assert x.grad == 0.0, op
+    x = Value(0.0)
+    x.log().backward()
+    assert x.grad == math.inf
+    x = Value(0.0)
+    (x ** 2).backward()
+    assert x.grad == 0.0
+    x = Value(0.0)
+    (x ** 0).backward()  # torch masks b * a**(b-1) to 0 where b == 0
+    assert x.grad == 0.0
+
+
+TORCH_EDGES = [
+    ("log", 0.0), ("log", -1.0), ("sqrt", 0.0), ("sqrt", -1.0), ("exp", 1000.0), ("relu", 0.0),
+    ("abs", 0.0), ("sigmoid", -1000.0), ("tanh", 1e3), ("sin", math.inf), ("relu", math.nan),
+]
+
+
+@pytest.mark.parametrize("op, x0", TORCH_EDGES)
+def test_edge_values_and_gradients_match_torch_float64(op, x0):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    getattr(torch, op)(t).backward()
+    x = Value(x0)
+    y = getattr(x, "__abs__" if op == "abs" else op)()
+    y.backward()
+    expected = getattr(torch, op)(torch.tensor(x0, dtype=torch.float64)).item()
+    assert same_float(y.data, expected), (op, x0, y.data, expected)
+    assert same_float(x.grad, t.grad.item()), (op, x0, x.grad, t.grad.item())
+
+
+POW_EDGES = [(0.0, 2.0), (0.0, 0.0), (0.0, -1.0), (-2.0, 0.5), (-2.0, 3.0), (2.0, 0.0)]
+
+
+@pytest.mark.parametrize("a0, b0", POW_EDGES)
+def test_pow_edges_match_torch_float64(a0, b0):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    ta = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+    (ta ** tb).backward()
+    a, b = Value(a0), Value(b0)
+    out = a ** b
+    out.backward()
+    assert same_float(out.data, (ta ** tb).item())
+    assert same_float(a.grad, ta.grad.item()), (a.grad, ta.grad.item())
+    assert same_float(b.grad, tb.grad.item()), (b.grad, tb.grad.item())
+
+
+# -- comparisons and identity ----------------------------------------------------------------------
+def test_ordering_compares_data_and_equality_is_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a < 2 and a <= b and b >= a and 3 > a and not a > b
+    assert a != b and a == a and len({a, b, a}) == 2
+    with pytest.raises(TypeError):
+        a < "x"
+
+
+# -- detach, no_grad, anomaly ----------------------------------------------------------------------
+def test_detach_cuts_the_gradient():
+    x = Value(3.0)
+    y = x * x.detach()
+    y.backward()
+    assert x.grad == 3.0 and x.detach().is_leaf
+
+
+def test_no_grad_records_no_parents_and_restores():
+    x = Value(2.0)
+    with am.no_grad():
+        y = x * x + 1
+        with am.enable_grad():
+            z = x * x
+    assert y.is_leaf and y.data == 5.0 and y.op == ""
+    assert z.parents == (x, x)
+    assert (x * x).parents == (x, x)
+
+
+def test_no_grad_as_decorator_and_after_an_exception():
+    @am.no_grad()
+    def f(v):
+        return v * 3
+    x = Value(2.0)
+    assert f(x).is_leaf
+    with pytest.raises(ZeroDivisionError), am.no_grad():
+        raise ZeroDivisionError
+    assert not (x * 3).is_leaf
+
+
+def test_no_grad_is_thread_local():
+    x = Value(2.0)
+    seen = {}
+    inside, done = threading.Event(), threading.Event()
+
+    def other_thread():
+        inside.wait()
+        seen["leaf"] = (x * x).is_leaf
+        done.set()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    with am.no_grad():
+        inside.set()
+        done.wait(5)
+    t.join()
+    assert seen == {"leaf": False}
+
+
+def test_detect_anomaly_names_the_op_and_inputs():
+    x = Value(0.0)
+    with am.detect_anomaly(), pytest.raises(FloatingPointError, match=r"log.*0\.0"):
+        x.log()
+    with am.detect_anomaly(), pytest.raises(FloatingPointError, match=r"/.*1\.0.*0\.0"):
+        Value(1.0) / x
+    with am.detect_anomaly(), pytest.raises(FloatingPointError, match="sqrt"):
+        x.sqrt()  # finite result, infinite local derivative
+    assert x.log().data == -math.inf  # off again outside the block
+
+
+def test_detect_anomaly_passes_finite_graphs():
+    x = Value(0.5)
+    with am.detect_anomaly():
+        y = (x.log() * x).tanh()
+        y.backward()
+    assert close(x.grad, (1 - y.data ** 2) * (math.log(0.5) + 1))
+
+
+# -- second derivatives, create_graph --------------------------------------------------------------
+SECOND = {
+    "exp": (lambda v: v.exp(), lambda x: math.exp(x)),
+    "log": (lambda v: v.log(), lambda x: -1 / x ** 2),
+    "sqrt": (lambda v: v.sqrt(), lambda x: -0.25 * x ** -1.5),
+    "tanh": (lambda v: v.tanh(), lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2)),
+    "sigmoid": (lambda v: v.sigmoid(), lambda x: (s := 1 / (1 + math.exp(-x))) * (1 - s) * (1 - 2 * s)),
+    "relu": (lambda v: v.relu(), lambda x: 0.0),
+    "sin": (lambda v: v.sin(), lambda x: -math.sin(x)),
+    "cos": (lambda v: v.cos(), lambda x: -math.cos(x)),
+    "neg": (lambda v: -v, lambda x: 0.0),
+    "abs": (lambda v: abs(v), lambda x: 0.0),
+    "pow3": (lambda v: v ** 3, lambda x: 6 * x),
+    "2**x": (lambda v: 2 ** v, lambda x: 2 ** x * math.log(2) ** 2),
+    "1/x": (lambda v: 1 / v, lambda x: 2 / x ** 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND))
+def test_second_derivatives_of_unary_ops_match_closed_forms(name):
+    f, d2 = SECOND[name]
+    x0 = 0.7
+    assert close(am.grad(am.grad(f))(x0), d2(x0), tol=1e-10)
+    x = Value(x0)
+    f(x).backward(create_graph=True)
+    g = x.grad
+    if isinstance(g, Value):
+        x.grad = 0.0
+        g.backward()
+        assert close(x.grad, d2(x0), tol=1e-10)
+    else:  # a constant first derivative stays a float: the second derivative is 0
+        assert d2(x0) == 0.0
+
+
+def test_create_graph_backward_twice_accumulates_values():
+    x = Value(2.0)
+    (x * x * x).backward(create_graph=True)  # 3x^2 = 12
+    (x * x).backward(create_graph=True)  # + 2x = 4
+    assert isinstance(x.grad, Value) and x.grad.data == 16.0
+    g = x.grad
+    x.grad = 0.0
+    g.backward()
+    assert x.grad == 6 * 2.0 + 2.0

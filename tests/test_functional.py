@@ -1,0 +1,96 @@
+"""grad, value_and_grad, hessian and gradients: the functional API."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import autograd_mini as am
+from autograd_mini import Value
+
+
+def test_grad_of_floats_returns_floats():
+    g = am.grad(lambda x: x * x.sin())(1.3)
+    assert isinstance(g, float)
+    assert math.isclose(g, math.sin(1.3) + 1.3 * math.cos(1.3), rel_tol=1e-12)
+
+
+def test_grad_nests_to_any_order():
+    f = lambda x: x ** 4
+    d = f
+    expected = [4 * 8.0, 12 * 4.0, 24 * 2.0, 24.0, 0.0]
+    for want in expected:
+        d = am.grad(d)
+        assert d(2.0) == want
+
+
+def test_grad_argnums_and_value_and_grad():
+    f = lambda x, y, z: x * y + z.exp()
+    assert am.grad(f, argnums=1)(2.0, 3.0, 0.0) == 2.0
+    value, (gx, gz) = am.value_and_grad(f, argnums=(0, 2))(2.0, 3.0, 0.0)
+    assert (value, gx, gz) == (7.0, 3.0, 1.0)
+    assert am.grad(f, argnums=-1)(2.0, 3.0, 0.0) == 1.0
+
+
+def test_grad_of_an_unused_argument_is_zero():
+    assert am.grad(lambda x, y: x * 2, argnums=1)(1.0, 5.0) == 0.0
+
+
+def test_grad_leaves_closed_over_values_untouched():
+    w = Value(3.0)
+    assert am.grad(lambda x: w * x)(2.0) == 3.0
+    assert w.grad == 0.0
+
+
+def test_grad_of_values_returns_differentiable_values():
+    x = Value(2.0)
+    g = am.grad(lambda v: v * v * v)(x)  # 3x^2
+    assert isinstance(g, Value) and g.data == 12.0
+    g.backward()
+    assert x.grad == 12.0  # d/dx 3x^2
+
+
+def test_mixed_partial_through_nested_grad():
+    f = lambda x, y: x * x * y.sin()
+    dfdx = lambda x, y: am.grad(f, argnums=0)(x, y)
+    d2 = am.grad(dfdx, argnums=1)(1.5, 0.3)  # 2x cos y
+    assert math.isclose(d2, 2 * 1.5 * math.cos(0.3), rel_tol=1e-12)
+
+
+def test_hessian_matches_closed_form():
+    f = lambda x, y: x ** 3 * y + y.exp()
+    x, y = 1.2, -0.4
+    h = am.hessian(f)(x, y)
+    expected = [[6 * x * y, 3 * x ** 2], [3 * x ** 2, math.exp(y)]]
+    for row, want in zip(h, expected):
+        for got, w in zip(row, want):
+            assert math.isclose(got, w, rel_tol=1e-12)
+
+
+def test_hessian_of_a_linear_function_is_zero():
+    assert am.hessian(lambda x, y: 2 * x - y)(1.0, 2.0) == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_function_must_return_a_scalar_value():
+    with pytest.raises(TypeError, match="float"):
+        am.grad(lambda x: 3.0)(1.0)
+    with pytest.raises(TypeError, match="list"):
+        am.grad(lambda x: [x])(1.0)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="str"):
+        am.grad(lambda x: x)("1")
+    with pytest.raises(ValueError, match="out of range"):
+        am.grad(lambda x: x, argnums=3)(1.0)
+    with pytest.raises(TypeError, match="float"):
+        am.grad(lambda x: x, argnums=(0.5,))(1.0)
+
+
+def test_gradients_leaves_grad_attributes_alone():
+    x = Value(2.0)
+    y = x * x
+    grads = am.gradients(y)
+    assert grads[x] == 4.0 and grads[y] == 1.0
+    assert x.grad == 0.0 and y.grad == 0.0
