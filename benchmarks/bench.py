@@ -208,17 +208,17 @@ def main() -> None:
         mt, mo = statistics.median(tt), statistics.median(to)
         print(f"| W1 MLP step (s) | {mt:.3f} | {mo:.4f} | {mt / mo:.1f}x |")
     if "W2" in only:
+        sys.setrecursionlimit(1000)  # Python's default: what users run with
         try:
-            chain(mg.Value, 100_000)
+            chain(mg.Value, 1_000)
             theirs_w2 = "completed"
         except RecursionError:
-            theirs_w2 = "RecursionError"
-        sys.setrecursionlimit(1000)  # ours must not need it
+            theirs_w2 = "RecursionError at 1,000 steps"
         t100k = timed(lambda: chain(am.Value, 100_000))
         tbig = timed(lambda: chain(am.Value, args.chain))
         sys.setrecursionlimit(1_000_000)
-        print(f"| W2 chain 100,000 (s) | {theirs_w2} | {t100k:.2f} | - |")
-        print(f"| W2 chain {args.chain:,} (s) | - | {tbig:.2f} | - |")
+        print(f"| W2 chain 100,000 steps + backward (s) | {theirs_w2} | {t100k:.2f} | - |")
+        print(f"| W2 chain {args.chain:,} steps + backward (s) | - | {tbig:.2f} | - |")
     if "W3" in only:
         n = 100_000
         fwd_t, bwd_t, fwd_o, bwd_o = [], [], [], []
