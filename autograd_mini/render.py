@@ -1,12 +1,12 @@
 """Drawing computation graphs: ``draw_dot`` (a ``graphviz.Digraph``), ``to_svg`` and ``render``.
 
 Each Value is a record showing its label, ``data`` and ``grad``; each op is a small node between
-its inputs and its result, so ``c = a * b`` draws as ``a -> × -> c <- ... b``. Parents keep
-their order (``a * a`` has two edges from ``a``), and with ``edge_labels=True`` each edge into an
-op carries the local derivative d(result)/d(input), so the chain rule can be read off the
-picture: a node's ``grad`` is the sum, over its outgoing edges, of edge label × the result's
-``grad``. Constants stay out of the graph and appear in the op's label (``x * 2`` draws an op
-``× 2``; ``2 - x`` an op ``2 −``).
+its inputs and its result, so ``c = a * b`` draws as edges ``a -> ×``, ``b -> ×``, ``× -> c``.
+Parents keep their order (``a * a`` has two edges from ``a``). With ``edge_labels=True`` each
+edge into an op carries the local derivative d(result)/d(input), so the chain rule can be read
+off the picture: a Value's ``grad`` is the sum, over its edges, of the edge's label times the
+``grad`` of that op's result. Constants stay out of the graph and appear in the op's label
+(``x * 2`` draws an op ``× 2``; ``2 - x`` an op ``2 −``).
 
 Colours: the output(s) green, parameters (the Values passed as ``params``) orange, other
 leaves (inputs) blue, intermediate Values white, ops grey.
