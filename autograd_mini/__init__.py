@@ -8,7 +8,7 @@
 7.0
 """
 
-from .engine import Value, detect_anomaly, enable_grad, gradients, no_grad, sum
+from .engine import Value, detect_anomaly, enable_grad, gradients, no_grad, sum, topological_order
 from .functional import grad, hessian, value_and_grad
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "hessian",
     "no_grad",
     "sum",
+    "topological_order",
     "value_and_grad",
 ]

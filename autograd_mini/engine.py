@@ -328,44 +328,48 @@ def sum(values: Iterable[Value | float], label: str = "") -> Value:
 
 
 # -- backpropagation ------------------------------------------------------------------------------
-def _consumers(root: Value) -> dict[Value, int]:
-    """For each interior node reachable from ``root``: how many edges lead into it from nodes
-    reachable from ``root``. A node may pass its gradient on only after all of them have."""
-    pending: dict[Value, int] = {}
-    stack = [root]
-    while stack:  # an explicit stack: graphs of any depth, no recursion limit
-        for p in stack.pop()._prev:
-            if p._prev:
-                n = pending.get(p)
-                if n is None:
-                    pending[p] = 1
+def topological_order(root: Value) -> list[Value]:
+    """The interior nodes reachable from ``root``, each after all of its parents; ``root`` last.
+
+    Leaves are left out: nothing flows on from them. An explicit stack instead of recursion,
+    so graphs of any depth work; a ``None`` pushed above a node marks the point where all of
+    its parents have been ordered.
+
+    >>> x = Value(2.0)
+    >>> y = (x * x).tanh()
+    >>> [v.op for v in topological_order(y)]
+    ['*', 'tanh']
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root] if root._prev else []
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            stack.append(None)
+            for p in node._prev:
+                if p._prev and p not in visited:
                     stack.append(p)
-                else:
-                    pending[p] = n + 1
-    return pending
+    return order
 
 
 def _backward(root: Value, seed: float) -> None:
     """The float fast path of ``backward``: gradients live in each node's ``grad``."""
-    pending = _consumers(root)
-    for node in pending:  # this pass's d(root)/d(node), not a sum with an earlier pass
-        node.grad = 0.0
     if not root._prev:
         root.grad += seed
         return
+    order = topological_order(root)
+    for node in order:  # this pass's d(root)/d(node), not a sum with an earlier pass
+        node.grad = 0.0
     root.grad = seed
-    ready = [root]
-    while ready:
-        node = ready.pop()
+    for node in reversed(order):
         g = node.grad
         for p, d in zip(node._prev, node._local):
             p.grad += d * g
-            if p._prev:
-                n = pending[p] - 1
-                if n:
-                    pending[p] = n
-                else:
-                    ready.append(p)
 
 
 def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dict[Value, Any]:
@@ -383,23 +387,14 @@ def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dic
     >>> gradients(dy)[x]  # d2/dx2 x**3 = 6x
     18.0
     """
-    pending = _consumers(root)
     grads: dict[Value, Any] = {root: seed}
-    ready = [root]
-    while ready:
-        node = ready.pop()
+    for node in reversed(topological_order(root)):
         g = grads[node]
         local = _value_local(node) if differentiable else node._local
         for p, d in zip(node._prev, local):
             contribution = d * g
             prior = grads.get(p)
             grads[p] = contribution if prior is None else prior + contribution
-            if p._prev:
-                n = pending[p] - 1
-                if n:
-                    pending[p] = n
-                else:
-                    ready.append(p)
     return grads
 
 
