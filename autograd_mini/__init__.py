@@ -8,8 +8,9 @@
 7.0
 """
 
-from .engine import Value, detect_anomaly, enable_grad, gradients, no_grad, sum, topological_order
+from .engine import Value, gradients, sum, topological_order
 from .functional import grad, hessian, value_and_grad
+from .modes import detect_anomaly, enable_grad, no_grad
 
 __all__ = [
     "Value",

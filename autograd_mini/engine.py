@@ -7,19 +7,17 @@ the local derivative of the node with respect to each parent, computed when the 
     parent.grad += local * node.grad
 
 The operators and methods are generated from the table in ``rules``; this module adds the
-n-ary ``sum``, backpropagation, and the ``no_grad`` / ``detect_anomaly`` modes.
+n-ary ``sum`` and backpropagation (``modes`` holds ``no_grad`` and ``detect_anomaly``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
 import numbers
-import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _codegen, _ieee
+from .modes import _modes_active, _special
 from .rules import RULES, SUM
 
 
@@ -146,112 +144,32 @@ class Value:
             return
         _backward(self, seed)
 
-    # Ops from the table (__add__, __mul__, tanh, ...) are attached below this class.
-    # The stubs tell type checkers they exist.
-    def __add__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
-    def __radd__(self, other: float) -> Value: ...  # type: ignore[empty-body]
-    def __sub__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
-    def __rsub__(self, other: float) -> Value: ...  # type: ignore[empty-body]
-    def __mul__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
-    def __rmul__(self, other: float) -> Value: ...  # type: ignore[empty-body]
-    def __truediv__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
-    def __rtruediv__(self, other: float) -> Value: ...  # type: ignore[empty-body]
-    def __pow__(self, other: Value | float) -> Value: ...  # type: ignore[empty-body]
-    def __rpow__(self, other: float) -> Value: ...  # type: ignore[empty-body]
-    def __neg__(self) -> Value: ...  # type: ignore[empty-body]
-    def __abs__(self) -> Value: ...  # type: ignore[empty-body]
-    def exp(self) -> Value: ...  # type: ignore[empty-body]
-    def log(self) -> Value: ...  # type: ignore[empty-body]
-    def sqrt(self) -> Value: ...  # type: ignore[empty-body]
-    def tanh(self) -> Value: ...  # type: ignore[empty-body]
-    def sigmoid(self) -> Value: ...  # type: ignore[empty-body]
-    def relu(self) -> Value: ...  # type: ignore[empty-body]
-    def sin(self) -> Value: ...  # type: ignore[empty-body]
-    def cos(self) -> Value: ...  # type: ignore[empty-body]
+    # The ops of the table (__add__, __mul__, tanh, ...) are generated and attached below this
+    # class; these signatures only tell type checkers that they exist.
+    if TYPE_CHECKING:
+        def __add__(self, other: Value | float) -> Value: ...
+        def __radd__(self, other: float) -> Value: ...
+        def __sub__(self, other: Value | float) -> Value: ...
+        def __rsub__(self, other: float) -> Value: ...
+        def __mul__(self, other: Value | float) -> Value: ...
+        def __rmul__(self, other: float) -> Value: ...
+        def __truediv__(self, other: Value | float) -> Value: ...
+        def __rtruediv__(self, other: float) -> Value: ...
+        def __pow__(self, other: Value | float) -> Value: ...
+        def __rpow__(self, other: float) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
 
 
 _new = object.__new__
-
-
-# -- modes: no_grad and detect_anomaly --------------------------------------------------------
-class _ModeState(threading.local):
-    grad_enabled = True
-    anomaly = False
-
-
-_state = _ModeState()
-# How many mode blocks are open in any thread. Ops test this first, so the modes cost one list
-# lookup per op while none is open; only then do they read the (slower) thread-local state.
-_modes_active = [0]
-_modes_lock = threading.Lock()
-
-
-class _Mode(contextlib.ContextDecorator):
-    _attr = ""
-    _value = True
-
-    def __init__(self) -> None:
-        self._saved: bool | None = None
-
-    def _recreate_cm(self) -> _Mode:  # a fresh block per decorated call: safe across threads
-        return type(self)()
-
-    def __enter__(self) -> _Mode:
-        self._saved = getattr(_state, self._attr)
-        setattr(_state, self._attr, self._value)
-        with _modes_lock:
-            _modes_active[0] += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        setattr(_state, self._attr, self._saved)
-        with _modes_lock:
-            _modes_active[0] -= 1
-
-
-class no_grad(_Mode):  # noqa: N801 - named as in PyTorch
-    """Context manager and decorator: ops inside record no parents (their results are leaves).
-
-    >>> x = Value(3.0)
-    >>> with no_grad():
-    ...     y = x * x
-    >>> y.is_leaf
-    True
-    """
-
-    _attr, _value = "grad_enabled", False
-
-
-class enable_grad(_Mode):  # noqa: N801 - named as in PyTorch
-    """Context manager and decorator: record the graph again inside a ``no_grad`` block."""
-
-    _attr, _value = "grad_enabled", True
-
-
-class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
-    """Context manager and decorator: the first op whose result or local derivative is nan or
-    inf raises ``FloatingPointError`` naming the op and its inputs.
-
-    >>> with detect_anomaly():
-    ...     Value(0.0).log()
-    Traceback (most recent call last):
-    FloatingPointError: log returned -inf from inputs (0.0,) (local derivatives (inf,))
-    """
-
-    _attr, _value = "anomaly", True
-
-
-def _special(node: Value) -> None:
-    """The slow path of every op, taken while some mode block is open in some thread."""
-    if _state.anomaly:
-        values = (node.data, *node._local) if node._prev else (node.data,)
-        if not all(math.isfinite(v) for v in values if isinstance(v, float)):
-            inputs = tuple(x.data if isinstance(x, Value) else x for x in node.operands)
-            raise FloatingPointError(
-                f"{node._op} returned {node.data} from inputs {inputs}"
-                f" (local derivatives {node._local})")
-    if not _state.grad_enabled:
-        node._op, node._prev, node._local, node._args = "", (), (), None
 
 
 # -- the ops of the table, generated ------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""Modes that change what ops record: ``no_grad``, ``enable_grad`` and ``detect_anomaly``.
+
+Each is a context manager and a decorator, and thread-local, as in PyTorch: a block opened in
+one thread changes nothing in another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine import Value
+
+
+class _ModeState(threading.local):
+    grad_enabled = True
+    anomaly = False
+
+
+_state = _ModeState()
+# How many mode blocks are open in any thread. Ops test this first, so the modes cost one list
+# lookup per op while none is open; only then do they read the (slower) thread-local state.
+_modes_active = [0]
+_modes_lock = threading.Lock()
+
+
+class _Mode(contextlib.ContextDecorator):
+    _attr = ""
+    _value = True
+
+    def __init__(self) -> None:
+        self._saved: bool | None = None
+
+    def _recreate_cm(self) -> _Mode:  # a fresh block per decorated call: safe across threads
+        return type(self)()
+
+    def __enter__(self) -> _Mode:
+        self._saved = getattr(_state, self._attr)
+        setattr(_state, self._attr, self._value)
+        with _modes_lock:
+            _modes_active[0] += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(_state, self._attr, self._saved)
+        with _modes_lock:
+            _modes_active[0] -= 1
+
+
+class no_grad(_Mode):  # noqa: N801 - named as in PyTorch
+    """Context manager and decorator: ops inside record no parents (their results are leaves).
+
+    >>> from autograd_mini import Value
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.is_leaf
+    True
+    """
+
+    _attr, _value = "grad_enabled", False
+
+
+class enable_grad(_Mode):  # noqa: N801 - named as in PyTorch
+    """Context manager and decorator: record the graph again inside a ``no_grad`` block."""
+
+    _attr, _value = "grad_enabled", True
+
+
+class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
+    """Context manager and decorator: the first op whose result or local derivative is nan or
+    inf raises ``FloatingPointError`` naming the op and its inputs.
+
+    >>> from autograd_mini import Value
+    >>> with detect_anomaly():
+    ...     Value(0.0).log()
+    Traceback (most recent call last):
+    FloatingPointError: log returned -inf from inputs (0.0,) (local derivatives (inf,))
+    """
+
+    _attr, _value = "anomaly", True
+
+
+def _special(node: Value) -> None:
+    """The slow path of every op, taken while some mode block is open in some thread."""
+    if _state.anomaly:
+        values = (node.data, *node._local) if node._prev else (node.data,)
+        if not all(math.isfinite(v) for v in values if isinstance(v, float)):
+            inputs = tuple(getattr(x, "data", x) for x in node.operands)
+            raise FloatingPointError(
+                f"{node._op} returned {node.data} from inputs {inputs}"
+                f" (local derivatives {node._local})")
+    if not _state.grad_enabled:
+        node._op, node._prev, node._local, node._args = "", (), (), None
