@@ -1,1 +1,49 @@
-"""nn: neural networks built from autograd_mini Values."""
+"""nn: neural networks built from autograd_mini Values, micrograd-compatible.
+
+>>> from nn import MLP, SGD, fit, make_moons
+>>> xs, y = make_moons(40, seed=1)
+>>> model = MLP(2, [8, 8, 1], seed=0)
+>>> history = fit(model, xs, y, loss="hinge", steps=30, l2=1e-4)
+>>> history.accuracy[-1] > 0.8
+True
+"""
+
+from .data import DATASETS, accuracy, make_circles, make_moons, make_spirals, make_xor, train_test_split
+from .losses import binary_cross_entropy, cross_entropy, hinge, l2_penalty, log_softmax, mse
+from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .optim import SGD, Adam, LinearDecay, Optimizer
+from .serialize import load, save
+from .train import LOSSES, DivergenceError, History, evaluate, fit, predict
+
+__all__ = [
+    "ACTIVATIONS",
+    "DATASETS",
+    "LOSSES",
+    "MLP",
+    "SGD",
+    "Adam",
+    "DivergenceError",
+    "History",
+    "Layer",
+    "LinearDecay",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "accuracy",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "evaluate",
+    "fit",
+    "hinge",
+    "l2_penalty",
+    "load",
+    "log_softmax",
+    "make_circles",
+    "make_moons",
+    "make_spirals",
+    "make_xor",
+    "mse",
+    "predict",
+    "save",
+    "train_test_split",
+]

@@ -1,0 +1,264 @@
+"""Modules: ``Neuron``, ``Layer`` and ``MLP``, built from Values, with micrograd's names.
+
+A neuron computes ``act(w · x + b)``; its weighted sum is one n-ary ``sum`` node (not a chain
+of ``+``), so a neuron of n inputs adds n products, one sum and one activation to the graph.
+A layer is a list of neurons fed the same input; an MLP is a list of layers. micrograd's code
+ports by changing its imports: the attributes are ``w``, ``b``, ``neurons`` and ``layers``, a
+layer of one output returns the bare Value, and ``parameters()`` lists each neuron's weights
+then its bias, layer by layer.
+
+Initialization (seed it with ``seed=`` an int or a ``random.Random``): biases start at 0 and
+each weight is drawn uniformly from ``[-bound, bound]`` with ``bound = gain * sqrt(3 / nin)``,
+so a weight's variance is ``gain**2 / nin`` and a layer's output keeps its input's scale
+whatever the fan-in. ``gain`` is ``sqrt(2)`` before a ReLU (He et al., 2015), since a ReLU
+zeroes half of its inputs, and 1 otherwise (LeCun).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from autograd_mini import Value
+from autograd_mini import sum as vsum
+
+from . import serialize
+
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+_GAIN = {"relu": math.sqrt(2.0), "tanh": 1.0, "sigmoid": 1.0, "linear": 1.0}
+Input = Sequence[Value | float]
+
+
+def _check_activation(name: Any) -> str:
+    if name is None:
+        return "linear"
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+    return str(name)
+
+
+def _check_size(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{name} must be at least 1, got {n}")
+    return n
+
+
+def _rng(seed: int | random.Random | None) -> random.Random:
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+        return random.Random(seed)
+    raise TypeError(f"seed must be an int, a random.Random or None, not {type(seed).__name__}")
+
+
+class Module:
+    """The base of every model: parameters, gradients, and saving and loading them.
+
+    A subclass defines ``parameters()``, ``config()`` (the arguments that rebuild it) and
+    ``state_dict()`` / ``load_state_dict()``; ``save`` and ``load`` write and read JSON.
+    """
+
+    def __call__(self, x: Input) -> Any:
+        """The module's output(s) for one input vector ``x``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__()")
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value, in a fixed order."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0, before the next ``backward()``."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this module's shape (not its numbers)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define config()")
+
+    def state_dict(self) -> dict[str, Any]:
+        """The parameters' values as nested lists of floats, JSON-ready."""
+        raise NotImplementedError(f"{type(self).__name__} does not define state_dict()")
+
+    def load_state_dict(self, state: Any) -> None:
+        """Set the parameters from ``state_dict()``'s shape; raise ValueError if it does not fit."""
+        raise NotImplementedError(f"{type(self).__name__} does not define load_state_dict()")
+
+    def save(self, path: Any, metadata: dict[str, Any] | None = None) -> None:
+        """Write the module to ``path`` as JSON, atomically (see ``nn.serialize``)."""
+        serialize.save(self, path, metadata)
+
+    @classmethod
+    def load(cls, path: Any) -> Any:
+        """Read a module written by ``save``; ValueError says what is wrong with a bad file."""
+        model = serialize.load(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a {cls.__name__}")
+        return model
+
+
+class Neuron(Module):
+    """``act(sum_i w_i * x_i + b)`` for one input vector ``x``.
+
+    >>> n = Neuron(2, activation="linear", seed=0)
+    >>> n.w[0].data, n.w[1].data = 2.0, -1.0
+    >>> n([3.0, 1.0]).data  # 2*3 - 1*1 + 0
+    5.0
+
+    ``nonlin=`` is accepted as in micrograd: True means relu, False linear.
+    """
+
+    def __init__(self, nin: int, activation: str | None = "relu", *, seed: int | random.Random | None = None,
+                 nonlin: bool | None = None) -> None:
+        _check_size("nin", nin)
+        if nonlin is not None:
+            activation = "relu" if nonlin else "linear"
+        self.activation = _check_activation(activation)
+        rng = _rng(seed)
+        bound = _GAIN[self.activation] * math.sqrt(3.0 / nin)
+        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    def __call__(self, x: Input) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        return self._forward(x)
+
+    def _forward(self, x: Input) -> Value:
+        act = vsum((*map(operator.mul, self.w, x), self.b))
+        name = self.activation
+        if name == "relu":
+            return act.relu()
+        if name == "linear":
+            return act
+        return act.tanh() if name == "tanh" else act.sigmoid()
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": len(self.w), "activation": self.activation}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"w": [p.data for p in self.w], "b": self.b.data}
+
+    def load_state_dict(self, state: Any, where: str = "state") -> None:
+        state = serialize.check_keys(state, ("w", "b"), where)
+        w = serialize.check_numbers(state["w"], len(self.w), f"{where}.w")
+        b = serialize.check_number(state["b"], f"{where}.b")
+        for p, v in zip(self.w, w):
+            p.data = v
+        self.b.data = b
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; one output is returned bare.
+
+    >>> layer = Layer(3, 2, seed=0)
+    >>> len(layer([1.0, 2.0, 3.0])), len(layer.parameters())  # 2 outputs; 2 * (3 + 1) parameters
+    (2, 8)
+    """
+
+    def __init__(self, nin: int, nout: int, activation: str | None = "relu", *,
+                 seed: int | random.Random | None = None, nonlin: bool | None = None) -> None:
+        _check_size("nin", nin)
+        _check_size("nout", nout)
+        rng = _rng(seed)
+        self.neurons = [Neuron(nin, activation, seed=rng, nonlin=nonlin) for _ in range(nout)]
+
+    def __call__(self, x: Input) -> Any:
+        nin = len(self.neurons[0].w)
+        if len(x) != nin:
+            raise ValueError(f"Layer expects {nin} inputs, got {len(x)}")
+        out = [n._forward(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def config(self) -> dict[str, Any]:
+        n = self.neurons[0]
+        return {"nin": len(n.w), "nout": len(self.neurons), "activation": n.activation}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"neurons": [n.state_dict() for n in self.neurons]}
+
+    def load_state_dict(self, state: Any, where: str = "state") -> None:
+        state = serialize.check_keys(state, ("neurons",), where)
+        neurons = serialize.check_list(state["neurons"], len(self.neurons), f"{where}.neurons")
+        for i, (n, s) in enumerate(zip(self.neurons, neurons)):
+            n.load_state_dict(s, f"{where}.neurons[{i}]")
+
+    def __repr__(self) -> str:
+        c = self.config()
+        return f"Layer({c['nin']}, {c['nout']}, activation={c['activation']!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``nin`` inputs, then one layer per entry of ``nouts``.
+
+    Hidden layers use ``activation``; the last uses ``output_activation`` (None: linear, so
+    the output is a score or logit, as in micrograd).
+
+    >>> model = MLP(2, [16, 16, 1], seed=0)
+    >>> model
+    MLP(2, [16, 16, 1], activation='relu', output_activation=None)
+    >>> len(model.parameters())  # (2+1)*16 + (16+1)*16 + (16+1)*1
+    337
+    >>> type(model([0.5, -1.0])).__name__  # one output: a bare Value
+    'Value'
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 output_activation: str | None = None, *, seed: int | random.Random | None = None) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        sizes = [nin, *(_check_size("nouts[i]", n) for n in nouts)]
+        _check_activation(activation)
+        self.activation = activation
+        self.output_activation = output_activation
+        last = _check_activation(output_activation)
+        rng = _rng(seed)
+        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else last, seed=rng)
+                       for i in range(len(nouts))]
+
+    def __call__(self, x: Input) -> Any:
+        nin = len(self.layers[0].neurons[0].w)
+        if len(x) != nin:
+            raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
+        out: Any = x
+        for layer in self.layers:
+            out = [n._forward(out) for n in layer.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": len(self.layers[0].neurons[0].w),
+                "nouts": [len(layer.neurons) for layer in self.layers],
+                "activation": self.activation, "output_activation": self.output_activation}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"layers": [layer.state_dict() for layer in self.layers]}
+
+    def load_state_dict(self, state: Any, where: str = "state") -> None:
+        state = serialize.check_keys(state, ("layers",), where)
+        layers = serialize.check_list(state["layers"], len(self.layers), f"{where}.layers")
+        for i, (layer, s) in enumerate(zip(self.layers, layers)):
+            layer.load_state_dict(s, f"{where}.layers[{i}]")
+
+    def __repr__(self) -> str:
+        c = self.config()
+        return (f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r}, "
+                f"output_activation={c['output_activation']!r})")
