@@ -59,15 +59,15 @@ def value_ops(table: Sequence[rules.Rule] | None = None) -> dict[str, Callable[.
 class Program:
     """A straight-line program of engine ops over ``len(inputs)`` inputs.
 
-    ``inputs`` is the point the program was drawn at (and is checked at); ``rules`` is the rule
+    ``inputs`` is the point the program was drawn at (and is checked at); ``table`` is the rule
     table its op names refer to, by default the engine's.
     """
 
     __slots__ = ("_ops", "_table", "inputs", "lines", "n_inputs")
 
     def __init__(self, lines: Sequence[Line], inputs: Sequence[float],
-                 rules_table: Sequence[rules.Rule] | None = None) -> None:
-        table = rules.RULES if rules_table is None else tuple(rules_table)
+                 table: Sequence[rules.Rule] | None = None) -> None:
+        table = rules.RULES if table is None else tuple(table)
         self._table = {r.name: r for r in table}
         self.inputs = tuple(float(x) for x in inputs)
         self.n_inputs = len(self.inputs)

@@ -1,0 +1,149 @@
+"""Every rule of the table, checked through ``autograd_mini.testing``: first and second derivatives
+against central finite differences over the rule's domain, in every operand form (Value-Value,
+Value-constant, constant-Value, and x op x), and against PyTorch float64 where torch is installed;
+then random programs from ``expressions()`` the same way. A new rule is covered by being declared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import operator
+from functools import reduce
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_mini import Value, gradients
+from autograd_mini.rules import RULES, SUM, Rule
+from autograd_mini.testing import Program, expressions, gradcheck, gradgradcheck, values
+from autograd_mini.testing.gradcheck import _analytic_hessian
+from autograd_mini.testing.strategies import drawable_ops
+
+
+def _smooth(rule: Rule) -> Rule:
+    # The engine, like PyTorch, sets d(a**b)/da to exactly 0 where b == 0 (so that 0 ** 0 has a
+    # finite derivative); the derivative of that masked formula in b is then 0 instead of 1/a.
+    # First derivatives are right; second derivatives jump at b == 0, so draw b away from it.
+    # (test_pow_second_derivative_at_zero_exponent records the jump.)
+    return dataclasses.replace(rule, kinks=(*rule.kinks, 0.0)) if rule.name == "**" else rule
+
+
+TABLE = tuple(_smooth(r) for r in RULES)
+
+
+def forms(rule: Rule) -> list[str]:
+    """``v``: op(x); ``vv``: x op y; ``vc``: x op c; ``cv``: c op x; ``xx``: x op x (one Value twice)."""
+    if rule.arity == 1:
+        return ["v"]
+    (lo_a, hi_a), (lo_b, hi_b) = rule.domain
+    both = max(lo_a, lo_b) < min(hi_a, hi_b)
+    return ["vv", "vc"] + ["cv"] * bool(rule.reflected) + ["xx"] * both
+
+
+CASES = [(rule, form) for rule in TABLE for form in forms(rule)]
+IDS = [f"{rule.name}-{form}" for rule, form in CASES]
+
+
+@st.composite
+def one_op(draw, rule: Rule, form: str) -> Program:
+    """A one-line program applying ``rule`` in ``form``, at a point inside the rule's domain."""
+    if form == "v":
+        return Program([(rule.name, (0,))], [draw(values(*rule.domain[0], avoid=rule.kinks))])
+    a, b = (values(*d, avoid=rule.kinks) for d in rule.domain)
+    # Constants as a user writes them, one decimal, still away from the kinks.
+    far = lambda c: all(abs(c - k) >= 0.01 for k in rule.kinks)
+    constant = lambda s: s.map(lambda x: round(x, 1)).filter(far)
+    if form == "vv":
+        return Program([(rule.name, (0, 1))], [draw(a), draw(b)])
+    if form == "vc":
+        return Program([(rule.name, (0, draw(constant(b))))], [draw(a)])
+    if form == "cv":
+        return Program([(rule.name, (draw(constant(a)), 0))], [draw(b)])
+    (lo_a, hi_a), (lo_b, hi_b) = rule.domain
+    return Program([(rule.name, (0, 0))], [draw(values(max(lo_a, lo_b), min(hi_a, hi_b), avoid=rule.kinks))])
+
+
+@pytest.mark.parametrize("rule, form", CASES, ids=IDS)
+@given(data=st.data())
+def test_rule_matches_finite_differences(rule, form, data):
+    program = data.draw(one_op(rule, form))
+    assert gradcheck(program, program.inputs)
+    assert gradgradcheck(program, program.inputs)
+
+
+@given(st.lists(values(), min_size=1, max_size=5))
+def test_sum_matches_finite_differences(xs):
+    program = Program([(SUM, (*range(len(xs)), 0))], xs)  # x0 twice: its gradient is 2
+    assert gradcheck(program, xs) and gradgradcheck(program, xs)
+
+
+@given(expressions(n_inputs=3, max_ops=8, table=TABLE))
+def test_random_programs_match_finite_differences(program):
+    assert gradcheck(program, program.inputs)
+    assert gradgradcheck(program, program.inputs)
+
+
+@pytest.mark.xfail(strict=True, reason="the engine masks d(a**b)/da to 0 at b == 0, as PyTorch "
+                   "does, so the second derivative in b is lost there (reported)")
+def test_pow_second_derivative_at_zero_exponent():
+    assert gradgradcheck(lambda a, b: a ** b, [2.0, 0.0])
+
+
+# -- against PyTorch float64 -------------------------------------------------------------------------
+#: Ops whose PyTorch function is not ``torch.<name>``; others are looked up by name.
+TORCH_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+                   "**": operator.pow, SUM: lambda *xs: reduce(operator.add, xs)}
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch", reason="PyTorch is the float64 reference; CI installs it")
+
+
+@pytest.fixture(scope="module")
+def torch_ops(torch):
+    ops = dict(TORCH_OPERATORS)
+    for name in drawable_ops():
+        if name not in ops:
+            if not hasattr(torch, name):
+                pytest.fail(f"no PyTorch reference for op {name!r}: add it to TORCH_OPERATORS")
+            ops[name] = getattr(torch, name)
+    return ops
+
+
+def close(a: float, b: float) -> bool:
+    # Different formulas for one function (sigmoid, pow) differ in the last bits.
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def check_against_torch(program: Program, torch, ops) -> None:
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in program.inputs]
+    out = program.evaluate(xs, ops)
+    grads = torch.autograd.grad(out, xs, create_graph=True, allow_unused=True)
+    hessian = [[0.0] * len(xs) if g is None or not g.requires_grad else
+                [0.0 if h is None else h.item()
+                 for h in torch.autograd.grad(g, xs, retain_graph=True, allow_unused=True)]
+                for g in grads]
+    ours = program(*program.inputs)
+    assert close(ours.data, out.item()), (ours.data, out.item())
+    leaves = [Value(x) for x in program.inputs]
+    ours_grads = gradients(program(*leaves))
+    for x, g in zip(leaves, grads):
+        expected = 0.0 if g is None else g.item()
+        assert close(ours_grads.get(x, 0.0), expected), (ours_grads.get(x, 0.0), expected)
+    _, ours_hessian = _analytic_hessian(program, program.inputs, "program")
+    for ours_row, row in zip(ours_hessian, hessian):
+        assert all(close(a, b) for a, b in zip(ours_row, row)), (ours_hessian, hessian)
+
+
+@pytest.mark.parametrize("rule, form", CASES, ids=IDS)
+@given(data=st.data())
+def test_rule_matches_torch(torch, torch_ops, rule, form, data):
+    check_against_torch(data.draw(one_op(rule, form)), torch, torch_ops)
+
+
+@given(expressions(n_inputs=3, max_ops=8, table=TABLE))
+def test_random_programs_match_torch(torch, torch_ops, program):
+    check_against_torch(program, torch, torch_ops)
