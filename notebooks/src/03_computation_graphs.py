@@ -8,7 +8,7 @@
 #
 # 1. a small expression, before and after `backward()`;
 # 2. the same expression with each edge labelled by its local derivative: the chain rule made visible;
-# 3. one neuron, and one sample through a small MLP;
+# 3. one neuron, and one sample through a small MLP from `nn`;
 # 4. a node used twice, and why backpropagation must visit nodes in topological order;
 # 5. the graph of a derivative, which can itself be differentiated.
 #
@@ -112,6 +112,31 @@ neuron
 assert abs(o.data - 0.7071067811865476) < 1e-12
 assert abs(w1.grad - (1 - o.data**2) * x1.data) < 1e-12 and w2.grad == 0.0
 check_chain_rule(o)
+
+# %% [markdown]
+# ### One sample through a small MLP
+#
+# `nn` builds the same pictures at scale. An MLP with 2 inputs, a hidden layer of 3 tanh neurons
+# and one linear output, and the squared error on one sample. Each `nn` neuron computes its
+# weighted sum $\sum_i w_i x_i + b$ as **one** n-ary `Σ` node (fewer nodes than a chain of `+`),
+# then its activation. The inputs are Values here only so that they show in the picture; plain
+# floats work too and stay out of the graph, like every constant.
+
+# %%
+from nn import MLP
+
+model = MLP(2, [3, 1], activation="tanh", seed=0)
+x = [Value(0.5, label="x1"), Value(-1.0, label="x2")]
+loss = (model(x) - 1.0) ** 2;  loss.label = "loss"
+loss.backward()
+mlp = draw_dot(loss, params=model.parameters())
+
+# Ops: per neuron, one product per input, one sum and (if not linear) one activation; then - and **.
+ops = 3 * (2 + 1 + 1) + (3 + 1) + 2
+leaves = len(x) + len(model.parameters())
+assert count(mlp) == (leaves + ops, ops)
+check_chain_rule(loss)
+mlp
 
 # %% [markdown]
 # ## 4. Reused nodes and topological order
