@@ -342,7 +342,10 @@ _value_namespace: dict[str, Any] = {
     # Piecewise-constant derivatives have derivative 0: their float value is exact.
     "step": lambda a: _ieee.step(_data(a)),
     "sign": lambda a: _ieee.sign(_data(a)),
-    "dpow_base": lambda a, b: 0.0 if _data(b) == 0.0 else b * _pow(a, b - 1.0),
+    # At b == 0 the float rule's 0 is kept as the graph b * a**(b-1), whose derivative in b is
+    # a**-1: a constant 0 would lose it. Only 0 ** 0 keeps the mask (its graph would be nan).
+    "dpow_base": lambda a, b: (
+        0.0 if _data(b) == 0.0 and _data(a) == 0.0 else b * _pow(a, b - 1.0)),
     "dpow_exp": lambda a, b, out: (
         0.0 if _data(a) == 0.0 and _data(b) >= 0.0 else out * _value_namespace["log"](a)),
 }

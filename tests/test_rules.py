@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini import Value, gradients
+from autograd_mini import Value, gradients, hessian
 from autograd_mini.rules import RULES, SUM, Rule
 from autograd_mini.testing import Program, expressions, gradcheck, gradgradcheck, values
 from autograd_mini.testing.gradcheck import _analytic_hessian
@@ -23,10 +23,9 @@ from autograd_mini.testing.strategies import drawable_ops
 
 
 def _smooth(rule: Rule) -> Rule:
-    # The engine, like PyTorch, sets d(a**b)/da to exactly 0 where b == 0 (so that 0 ** 0 has a
-    # finite derivative); the derivative of that masked formula in b is then 0 instead of 1/a.
-    # First derivatives are right; second derivatives jump at b == 0, so draw b away from it.
-    # (test_pow_second_derivative_at_zero_exponent records the jump.)
+    # PyTorch sets d(a**b)/da to exactly 0 where b == 0, so its second derivative in b is 0
+    # there instead of 1/a; the engine keeps the true 1/a (see
+    # test_pow_second_derivative_at_zero_exponent). Draw b away from 0 so the two agree.
     return dataclasses.replace(rule, kinks=(*rule.kinks, 0.0)) if rule.name == "**" else rule
 
 
@@ -85,10 +84,11 @@ def test_random_programs_match_finite_differences(program):
     assert gradgradcheck(program, program.inputs)
 
 
-@pytest.mark.xfail(strict=True, reason="the engine masks d(a**b)/da to 0 at b == 0, as PyTorch "
-                   "does, so the second derivative in b is lost there (reported)")
 def test_pow_second_derivative_at_zero_exponent():
+    # d/db d/da a**b = a**(b-1) (1 + b log a) = 1/a at b == 0; the Hessian must be symmetric
     assert gradgradcheck(lambda a, b: a ** b, [2.0, 0.0])
+    h = hessian(lambda a, b: a ** b)(2.0, 0.0)
+    assert h[0][1] == h[1][0] == 0.5
 
 
 # -- against PyTorch float64 -------------------------------------------------------------------------
