@@ -67,10 +67,12 @@ def test_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_runs_top_to_bottom_in_a_fresh_kernel(path, monkeypatch):
+def test_runs_top_to_bottom_in_a_fresh_kernel(path, monkeypatch, tmp_path):
     # The inline backend draws figures to PNG without a display, as Jupyter does, so plotting
     # code runs in full (with plain Agg, plt.show() would draw nothing).
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # Hypothesis caches files under its storage directory: keep them out of notebooks/.
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "hypothesis"))
     nb = nbformat.read(path, as_version=4)
     # The "python3" kernelspec runs `python`, which jupyter_client maps to sys.executable: the
     # kernel must be this interpreter, where the project is installed.
