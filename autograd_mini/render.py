@@ -94,7 +94,11 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
         graph_attr={"rankdir": rankdir},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#606060"})
-    g._draw_with = (renderer, timeout)
+    size, bends = f"{count:,} nodes", _bends(nodes)
+    if bends > count:  # said when a render times out
+        size += (f" and about {bends:,} bends of long edges, which Graphviz lays out like nodes "
+                 "(a sum of values from far apart in the graph makes many)")
+    g._draw_with = (renderer, timeout, size)
     outputs = set(roots)
     ids = {v: f"v{i}" for i, v in enumerate(nodes)}
     for v in nodes:
@@ -129,7 +133,7 @@ def to_svg(root: Root, **options: Any) -> str:
     True
     """
     g = draw_dot(root, **options)
-    return g._repr_image_svg_xml()
+    return g._draw("svg").decode("utf-8")
 
 
 def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] | None = None,
@@ -153,8 +157,7 @@ def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] 
         raise ValueError(f"path must end in .svg, .png or .pdf, not {target.name!r}")
     g = draw_dot(root, params=params, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
                  show_grad=show_grad, edge_labels=edge_labels, timeout=timeout, renderer=renderer)
-    data = _renderers.run(g.source, fmt_name, _renderers.choose(renderer, fmt_name), timeout)
-    _renderers.write_atomic(target, data)
+    _renderers.write_atomic(target, g._draw(fmt_name))
     return target
 
 
@@ -175,6 +178,25 @@ def _topological(roots: list[Value]) -> list[Value]:
                 stack.append((node, True))
                 stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
     return order
+
+
+def _bends(nodes: list[Value]) -> int:
+    """About how many virtual nodes Graphviz's dot adds to route edges that span several ranks.
+
+    Its layout time grows with them as with real nodes: 600 nodes whose last op sums 300 Values
+    from all over the graph lay out like 13,000. Ranks here are longest paths from the leaves
+    (an op one rank before its result), each leaf placed just before its first use.
+    """
+    rank: dict[Value, int] = {}
+    for v in nodes:  # parents come first
+        rank[v] = max(rank[p] for p in v.parents) + 2 if v.parents else 0
+    leaf_rank: dict[Value, int] = {}
+    for v in nodes:
+        for p in v.parents:
+            if p.is_leaf:
+                leaf_rank[p] = min(leaf_rank.get(p, rank[v]), rank[v] - 2)
+    rank.update(leaf_rank)
+    return sum(rank[v] - 2 - rank[p] for v in nodes for p in v.parents)
 
 
 def _op_label(v: Value) -> str:
@@ -262,12 +284,18 @@ def _digraph_class() -> type:
             'drawing graphs needs the graphviz package: pip install "autograd_mini[viz]"') from exc
 
     class Digraph(graphviz.Digraph):
-        _draw_with: tuple[str | None, float | None] = (None, 30.0)  # renderer, timeout
+        _draw_with: tuple[str | None, float | None, str] = (None, 30.0, "")  # renderer, timeout, size
 
-        def _repr_image_svg_xml(self) -> str:
-            renderer, timeout = self._draw_with
-            return _renderers.run(self.source, "svg", _renderers.choose(renderer, "svg"),
-                                  timeout).decode("utf-8")
+        def _draw(self, fmt: str) -> bytes:
+            renderer, timeout, size = self._draw_with
+            try:
+                return _renderers.run(self.source, fmt, _renderers.choose(renderer, fmt), timeout)
+            except TimeoutError as exc:
+                raise TimeoutError(f"{exc}: the graph has {size}. Draw a smaller graph, or pass a "
+                                   "longer timeout") from None
+
+        def _repr_image_svg_xml(self) -> str:  # what Jupyter displays
+            return self._draw("svg").decode("utf-8")
 
     Digraph.__module__ = __name__
     return Digraph

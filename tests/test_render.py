@@ -13,7 +13,7 @@ import pytest
 
 import autograd_mini as am
 from autograd_mini import Value, _renderers
-from autograd_mini.render import RendererNotFoundError, draw_dot, render, to_svg
+from autograd_mini.render import RendererNotFoundError, _bends, _topological, draw_dot, render, to_svg
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
@@ -295,3 +295,19 @@ def test_gradients_that_are_values_are_shown_as_numbers():
 def test_render_into_a_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         render(Value(1.0).exp(), tmp_path / "nowhere" / "g.svg")
+
+
+def test_bends_count_the_ranks_long_edges_cross():
+    x = Value(0.5)
+    y = x.sin().sin().sin()  # x at rank 0, each sin's op and result one rank further: y at rank 6
+    z = am.sum([y, x])  # the Σ op at rank 7: the edge x -> Σ crosses ranks 1..6
+    assert _bends(_topological([z])) == 6
+    assert _bends(_topological([y])) == 0
+
+
+def test_timeout_message_explains_long_edges():
+    xs = [Value(0.1)]
+    for i in range(150):
+        xs.append((xs[-1] * xs[i // 2]).tanh())
+    with pytest.raises(TimeoutError, match=r"the graph has 603 nodes and about [\d,]+ bends of long edges"):
+        to_svg(am.sum(xs), timeout=0.001)
