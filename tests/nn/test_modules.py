@@ -1,0 +1,146 @@
+"""Neuron, Layer, MLP: micrograd compatibility, shapes, initialization, input checks."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_mini import Value
+from autograd_mini.testing import gradcheck
+from nn import ACTIVATIONS, MLP, Layer, Neuron
+
+
+def test_parameters_follow_micrograds_order_and_give_its_outputs_and_gradients():
+    micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd is the reference for porting")
+    ours, theirs = MLP(2, [16, 16, 1], seed=3), micrograd_nn.MLP(2, [16, 16, 1])
+    assert len(ours.parameters()) == len(theirs.parameters()) == 337
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        q.data = p.data
+    for p in ours.parameters()[::7]:  # nonzero biases too, so the bias's place is tested
+        p.data += 0.1
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        q.data = p.data
+    x = [0.7, -0.4]
+    a, b = ours(x), theirs(x)
+    assert math.isclose(a.data, b.data, rel_tol=1e-12)
+    a.backward()
+    b.backward()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        assert math.isclose(p.grad, q.grad, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_micrograd_attribute_names_and_nonlin_flag_port_unchanged():
+    model = MLP(3, [4, 2], seed=0)
+    assert [len(layer.neurons) for layer in model.layers] == [4, 2]
+    neuron = model.layers[0].neurons[0]
+    assert len(neuron.w) == 3 and isinstance(neuron.b, Value)
+    assert neuron.parameters() == [*neuron.w, neuron.b]
+    assert Neuron(2, nonlin=False).activation == "linear"
+    assert Layer(2, 3, nonlin=True).neurons[0].activation == "relu"
+    assert model.layers[-1].neurons[0].activation == "linear"  # micrograd: the last layer is linear
+
+
+def test_a_layer_of_one_output_returns_the_bare_value():
+    assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), Value)
+    assert isinstance(MLP(2, [3, 1], seed=0)([1.0, 2.0]), Value)
+    out = MLP(2, [3, 2], seed=0)([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 2
+
+
+def test_the_weighted_sum_is_one_nary_node():
+    n = Neuron(5, activation="linear", seed=0)
+    out = n([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert out.op == "sum"
+    assert len(out.parents) == 6 and out.parents[-1] is n.b
+    assert all(p.op == "*" and len(p.parents) == 1 for p in out.parents[:5])  # the input is a constant
+
+
+def test_hand_worked_neuron_for_each_activation():
+    z = 2.0 * 0.5 + (-1.0) * 1.5 + 0.25  # -0.25
+    expected = {"relu": 0.0, "linear": z, "tanh": math.tanh(z), "sigmoid": 1 / (1 + math.exp(-z))}
+    for name in ACTIVATIONS:
+        n = Neuron(2, activation=name, seed=0)
+        n.w[0].data, n.w[1].data, n.b.data = 2.0, -1.0, 0.25
+        assert math.isclose(n([0.5, 1.5]).data, expected[name], rel_tol=1e-15)
+
+
+def test_unknown_activation_lists_the_known_ones():
+    with pytest.raises(ValueError, match="unknown activation 'gelu'; known: relu, tanh, sigmoid, linear"):
+        MLP(2, [3, 1], activation="gelu")
+    with pytest.raises(ValueError, match="known: relu"):
+        MLP(2, [3, 1], output_activation="softmax")
+
+
+def test_wrong_input_length_is_a_value_error():
+    for module in (Neuron(3), Layer(3, 2), MLP(3, [2, 1])):
+        with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
+            module([1.0, 2.0])
+
+
+def test_bad_sizes_and_seeds():
+    with pytest.raises(TypeError, match="nin must be an int, not str"):
+        Neuron("3")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="nout must be at least 1, got 0"):
+        Layer(2, 0)
+    with pytest.raises(ValueError, match="nouts must be a non-empty list"):
+        MLP(2, [])
+    with pytest.raises(TypeError, match="seed must be"):
+        MLP(2, [1], seed=1.5)  # type: ignore[arg-type]
+
+
+def test_initialization_is_seedable():
+    a, b, c = MLP(2, [8, 1], seed=7), MLP(2, [8, 1], seed=7), MLP(2, [8, 1], seed=8)
+    data = lambda m: [p.data for p in m.parameters()]
+    assert data(a) == data(b) != data(c)
+    assert data(MLP(2, [8, 1], seed=random.Random(7))) == data(a)
+
+
+@pytest.mark.parametrize("activation, gain", [("relu", math.sqrt(2)), ("tanh", 1.0), ("sigmoid", 1.0)])
+def test_initial_weights_scale_with_fan_in(activation, gain):
+    nin = 400
+    layer = Layer(nin, 50, activation, seed=0)
+    weights = [w.data for n in layer.neurons for w in n.w]
+    bound = gain * math.sqrt(3 / nin)
+    assert all(-bound <= w <= bound for w in weights)
+    assert max(abs(w) for w in weights) > 0.99 * bound  # the whole range is used
+    variance = sum(w * w for w in weights) / len(weights)
+    assert math.isclose(variance, gain**2 / nin, rel_tol=0.05)  # 20,000 draws: ~1% standard error
+    assert all(n.b.data == 0.0 for n in layer.neurons)
+
+
+def test_zero_grad_clears_every_parameter():
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, -2.0]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@given(st.lists(st.floats(-2, 2), min_size=3, max_size=3), st.sampled_from(["tanh", "sigmoid"]))
+def test_inputs_may_be_values_and_their_gradients_match_finite_differences(x, activation):
+    model = MLP(3, [4, 4, 1], activation=activation, seed=1)
+    assert gradcheck(lambda a, b, c: model([a, b, c]), x)
+
+
+def test_parameter_gradients_match_finite_differences():
+    shape = MLP(2, [3, 1], activation="tanh", seed=2)
+
+    def f(*values):  # the model's output as a function of its 13 parameters, in parameters() order
+        m = MLP(2, [3, 1], activation="tanh", seed=2)
+        i = 0
+        for layer in m.layers:
+            for n in layer.neurons:
+                n.w, n.b = list(values[i:i + len(n.w)]), values[i + len(n.w)]
+                i += len(n.w) + 1
+        return m([0.3, -0.8])
+
+    assert gradcheck(f, [p.data + 0.1 for p in shape.parameters()])
+
+
+def test_repr_names_the_shape():
+    assert repr(Neuron(3, "tanh")) == "Neuron(3, activation='tanh')"
+    assert repr(Layer(3, 2)) == "Layer(3, 2, activation='relu')"

@@ -1,0 +1,98 @@
+"""fit: it learns (XOR, spirals), reports history, stops on divergence, restores the collector."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from nn import MLP, SGD, Adam, DivergenceError, LinearDecay, evaluate, fit, make_spirals, make_xor, predict
+
+
+def test_xor_with_a_sigmoid_hidden_layer_is_learned():
+    xs, y = make_xor()
+    model = MLP(2, [4, 1], activation="sigmoid", seed=0)
+    history = fit(model, xs, y, loss="bce", optimizer=Adam(model.parameters(), lr=0.1), steps=300)
+    assert predict(model, xs, loss="bce") == [0, 1, 1, 0]
+    assert history.loss[-1] < 0.05 < history.loss[0]
+
+
+def test_three_class_spirals_with_cross_entropy_and_adam_reach_95_percent():
+    xs, y = make_spirals(60, classes=3, seed=0)
+    model = MLP(2, [16, 16, 3], seed=0)
+    optimizer = Adam(model.parameters(), lr=0.05)
+    history = fit(model, xs, y, loss="cross_entropy", optimizer=optimizer,
+                  schedule=LinearDecay(0.05, 0.005, 100), steps=100)
+    assert evaluate(model, xs, y, loss="cross_entropy") >= 0.95
+    assert history.loss[-1] < history.loss[0] / 5
+
+
+def test_history_has_one_entry_per_step_and_follows_the_schedule():
+    xs, y = make_xor()
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    history = fit(model, xs, y, loss="hinge", steps=7, batch_size=2, seed=3)
+    assert len(history.loss) == len(history.accuracy) == len(history.lr) == 7
+    assert history.lr == [LinearDecay(1.0, 0.1, 7)(k) for k in range(7)]  # micrograd's default
+    assert all(a in (0.0, 0.5, 1.0) for a in history.accuracy)  # batches of 2
+
+
+def test_mini_batches_are_reproducible_from_the_seed():
+    xs, y = make_spirals(30, classes=3, seed=0)
+    runs = []
+    for _ in range(2):
+        model = MLP(2, [4, 3], seed=0)
+        runs.append(fit(model, xs, y, loss="cross_entropy", optimizer=SGD(model.parameters(), 0.1),
+                        steps=5, batch_size=8, seed=11).loss)
+    assert runs[0] == runs[1]
+
+
+def test_mse_on_several_outputs_uses_one_hot_targets():
+    xs, y = make_xor()
+    model = MLP(2, [8, 2], activation="tanh", seed=0)
+    fit(model, xs, y, loss="mse", optimizer=Adam(model.parameters(), lr=0.05), steps=200)
+    assert predict(model, xs, loss="mse") == y
+
+
+def test_divergence_stops_with_the_step_and_a_hint():
+    xs, y = make_spirals(30, classes=3, seed=0)
+    model = MLP(2, [8, 3], activation="linear", seed=0)
+    with pytest.raises(DivergenceError, match=r"became (nan|inf|-inf) at step \d+ of 50 .*try a lower learning rate"):
+        fit(model, xs, y, loss="cross_entropy", optimizer=SGD(model.parameters(), lr=1e6), steps=50)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_during_a_step_and_restored(enabled):
+    xs, y = make_xor()
+    model = MLP(2, [2, 1], seed=0)
+    seen = []
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        fit(model, xs, y, steps=2, callback=lambda *a: seen.append(gc.isenabled()))
+        assert gc.isenabled() is enabled
+        assert seen == [enabled, enabled]  # restored before the callback
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_progress_bar_only_when_asked(capsys):
+    xs, y = make_xor()
+    fit(MLP(2, [2, 1], seed=0), xs, y, steps=3, progress=False)
+    assert capsys.readouterr().err == ""
+    fit(MLP(2, [2, 1], seed=0), xs, y, steps=3, progress=True)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_bad_arguments():
+    xs, y = make_spirals(30, classes=3)
+    model = MLP(2, [3, 1])
+    with pytest.raises(ValueError, match="hinge loss is for 2 classes, but the labels go up to 2"):
+        fit(model, xs, y, loss="hinge")
+    with pytest.raises(ValueError, match="unknown loss 'l1'"):
+        fit(model, xs, y, loss="l1")
+    with pytest.raises(ValueError, match="batch_size must be None or an int from 1 to 30"):
+        fit(model, xs, y, loss="mse", batch_size=31)
+    with pytest.raises(ValueError, match="cross_entropy needs a model with one output per class"):
+        fit(model, xs, y, loss="cross_entropy", steps=1)
+    with pytest.raises(TypeError, match="model must be an nn Module"):
+        fit(lambda x: x, xs, y)  # type: ignore[arg-type]
