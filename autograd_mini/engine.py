@@ -310,7 +310,9 @@ def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dic
         g = grads[node]
         local = _value_local(node) if differentiable else node._local
         for p, d in zip(node._prev, local):
-            contribution = d * g
+            # g is often the seed 1.0: multiplying by it would put a "* 1" node into the
+            # graph of every differentiable gradient
+            contribution = d if type(g) is float and g == 1.0 else d * g
             prior = grads.get(p)
             grads[p] = contribution if prior is None else prior + contribution
     return grads

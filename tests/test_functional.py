@@ -94,3 +94,11 @@ def test_gradients_leaves_grad_attributes_alone():
     grads = am.gradients(y)
     assert grads[x] == 4.0 and grads[y] == 1.0
     assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_differentiable_gradients_have_no_multiply_by_one_nodes():
+    x = Value(0.5)
+    dx = am.gradients(x * x.sin(), differentiable=True)[x]  # sin x + x cos x
+    ops = [v.op for v in am.topological_order(dx)]
+    assert all(not (v.op == "*" and 1.0 in v.operands) for v in am.topological_order(dx)), ops
+    assert math.isclose(dx.data, math.sin(0.5) + 0.5 * math.cos(0.5), rel_tol=1e-15)
