@@ -6,8 +6,9 @@ n-ary sum is one ``sum`` node. The formulas, for one example:
 - ``mse``: ``(s - y)**2``.
 - ``hinge`` (SVM max-margin, labels ``y = ±1``): ``max(0, 1 - y * s)``.
 - ``binary_cross_entropy`` from a logit ``z`` (labels 0/1): ``softplus(z) - y * z``, that is
-  ``-y log σ(z) - (1-y) log(1-σ(z))``, with ``softplus(z) = log(1 + e^z)`` computed as
-  ``z + log(1 + e^-z)`` for ``z > 0`` so that no exponential overflows.
+  ``-y log σ(z) - (1-y) log(1-σ(z))``: ``softplus(-z)`` for ``y = 1``, ``softplus(z)`` for
+  ``y = 0``, with ``softplus(z) = log(1 + e^z)`` computed as ``z + log(1 + e^-z)`` for ``z > 0``
+  so that no exponential overflows.
 - ``cross_entropy`` from logits ``z_1..z_k`` and a class ``c``: ``-log_softmax(z)_c``, where
   ``log_softmax(z)_i = z_i - m - log(sum_j e^(z_j - m))`` and ``m = max(z)``; shifting by
   the constant ``m`` changes nothing mathematically and keeps every exponential ``<= 1``.
@@ -90,7 +91,8 @@ def binary_cross_entropy(logits: Any, labels: Any) -> Value:
     for y in labels:
         if y not in (0, 1) or isinstance(y, bool):
             raise ValueError(f"binary_cross_entropy: labels must be 0 or 1, got {y!r}")
-    return _mean([_softplus(z) - y * z if y else _softplus(z) for z, y in zip(logits, labels)])
+    # softplus(z) - z = softplus(-z): no cancellation between two large numbers when y = 1
+    return _mean([_softplus(-z) if y else _softplus(z) for z, y in zip(logits, labels)])
 
 
 def log_softmax(logits: Sequence[Value]) -> list[Value]:

@@ -53,7 +53,7 @@ def test_xor_is_the_truth_table():
 def test_split_is_shuffled_disjoint_and_complete():
     xs = [[float(i), 0.0] for i in range(20)]
     y = list(range(20))
-    x_train, x_test, y_train, y_test = train_test_split(xs, y, test_fraction=0.25, seed=1)
+    x_train, _, y_train, y_test = train_test_split(xs, y, test_fraction=0.25, seed=1)
     assert len(y_test) == 5 and sorted(y_train + y_test) == y
     assert [p[0] for p in x_train] == [float(c) for c in y_train]  # rows stay with their labels
     assert y_train != sorted(y_train)

@@ -104,7 +104,8 @@ W = ["state", "layers", 0, "neurons", 1, "w"]
 
 @pytest.mark.parametrize("change, message", [
     (_delete(["state"]), "is missing key 'state'"),
-    (_delete(["state", "layers", 1, "neurons", 0, "b"]), r"state.layers\[1\].neurons\[0\] is missing key 'b'"),
+    (_delete(["state", "layers", 1, "neurons", 0, "b"]),
+     r"state.layers\[1\].neurons\[0\] is missing key 'b'"),
     (_set(W, [0.5]), r"state.layers\[0\].neurons\[1\].w has 1 numbers, expected 2 \(wrong layer size\)"),
     (_set(["state", "layers", 1, "neurons"], [{"w": [1, 2, 3], "b": 0}]),
      r"state.layers\[1\].neurons has 1 entries, expected 2"),

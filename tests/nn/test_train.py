@@ -56,7 +56,8 @@ def test_mse_on_several_outputs_uses_one_hot_targets():
 def test_divergence_stops_with_the_step_and_a_hint():
     xs, y = make_spirals(30, classes=3, seed=0)
     model = MLP(2, [8, 3], activation="linear", seed=0)
-    with pytest.raises(DivergenceError, match=r"became (nan|inf|-inf) at step \d+ of 50 .*try a lower learning rate"):
+    message = r"became (nan|inf|-inf) at step \d+ of 50 .*try a lower learning rate"
+    with pytest.raises(DivergenceError, match=message):
         fit(model, xs, y, loss="cross_entropy", optimizer=SGD(model.parameters(), lr=1e6), steps=50)
 
 
