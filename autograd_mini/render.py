@@ -24,11 +24,14 @@ import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _renderers
 from ._renderers import RendererNotFoundError
 from .engine import Value
+
+if TYPE_CHECKING:
+    import graphviz
 
 __all__ = ["RendererNotFoundError", "draw_dot", "render", "to_svg"]
 
@@ -44,7 +47,7 @@ Root = Value | Iterable[Value]
 def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: int = 2000,
              rankdir: str = "LR", fmt: str = "{:.4f}", show_grad: bool = True,
              edge_labels: bool = False, timeout: float | None = 30.0,
-             renderer: str | None = None) -> Any:
+             renderer: str | None = None) -> graphviz.Digraph:
     """The graph of everything ``root`` was computed from, as a ``graphviz.Digraph``.
 
     In Jupyter the result displays inline (drawn by ``renderer``, as for ``to_svg``); its
@@ -89,7 +92,7 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
             "of several thousand nodes. Draw a smaller graph (e.g. the loss of one sample, not of "
             "a batch) or pass a larger max_nodes.")
 
-    g = _digraph_class()(
+    g: Any = _digraph_class()(
         "autograd_mini",
         graph_attr={"rankdir": rankdir},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -124,7 +127,10 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
     return g
 
 
-def to_svg(root: Root, **options: Any) -> str:
+def to_svg(root: Root, *, params: Iterable[Value] | None = None, max_nodes: int = 2000,
+           rankdir: str = "LR", fmt: str = "{:.4f}", show_grad: bool = True,
+           edge_labels: bool = False, timeout: float | None = 30.0,
+           renderer: str | None = None) -> str:
     """The graph of ``root`` drawn as SVG text; options as for ``draw_dot``.
 
     >>> x = Value(3.0, label="x")
@@ -132,7 +138,8 @@ def to_svg(root: Root, **options: Any) -> str:
     >>> svg.startswith("<?xml") and "data 9.0000" in svg
     True
     """
-    g = draw_dot(root, **options)
+    g = draw_dot(root, params=params, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
+                 show_grad=show_grad, edge_labels=edge_labels, timeout=timeout, renderer=renderer)
     return g._draw("svg").decode("utf-8")
 
 
