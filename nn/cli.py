@@ -129,8 +129,7 @@ def _load_data(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> tup
     try:
         return make(**kwargs)
     except ValueError as e:
-        parser.error(str(e))
-    raise AssertionError("unreachable")  # parser.error exits
+        parser.error(str(e))  # exits
 
 
 def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> int:
@@ -210,8 +209,8 @@ def _write_graph(model: MLP, x: Any, out_dir: Path, say: Any) -> None:
     try:
         path = render(out, out_dir / "graph.svg", params=model.parameters())
     except OSError:
-        raise
-    except Exception as e:  # no renderer, too many nodes, timeout: the graph is optional
+        raise  # an unwritable folder is an error, as for the other outputs
+    except Exception as e:  # no renderer, too many nodes, a timeout: the graph is optional
         say(f"graph.svg skipped: {e}".splitlines()[0])
         return
     say(f"wrote {path}")

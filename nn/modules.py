@@ -223,7 +223,7 @@ class MLP(Module):
         _check_size("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        sizes = [nin, *(_check_size("nouts[i]", n) for n in nouts)]
+        sizes = [nin, *(_check_size(f"nouts[{i}]", n) for i, n in enumerate(nouts))]
         _check_activation(activation)
         self.activation = activation
         self.output_activation = output_activation

@@ -97,3 +97,44 @@ def test_bad_arguments():
         fit(model, xs, y, loss="cross_entropy", steps=1)
     with pytest.raises(TypeError, match="model must be an nn Module"):
         fit(lambda x: x, xs, y)  # type: ignore[arg-type]
+
+
+def test_micrograds_demo_loop_ports_by_changing_its_imports_and_fit_agrees():
+    np = pytest.importorskip("numpy", reason="micrograd's demo feeds numpy arrays")
+    from autograd_mini import Value  # was: from micrograd.engine import Value
+    from nn import MLP, make_moons  # was: from micrograd.nn import MLP; sklearn's make_moons
+
+    points, classes = make_moons(100, noise=0.1, seed=0)
+    X, y = np.array(points), np.array(classes) * 2 - 1
+    model = MLP(2, [16, 16, 1], seed=0)
+
+    # micrograd's demo.ipynb, verbatim but for the number of steps
+    def loss(batch_size=None):
+        Xb, yb = X, y
+        inputs = [list(map(Value, xrow)) for xrow in Xb]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(yb, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        alpha = 1e-4
+        reg_loss = alpha * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
+        return total_loss, sum(accuracy) / len(accuracy)
+
+    demo = []
+    for k in range(8):
+        total_loss, acc = loss()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        demo.append((total_loss.data, acc))
+
+    ours = MLP(2, [16, 16, 1], seed=0)
+    history = fit(ours, points, classes, loss="hinge", l2=1e-4, steps=8, schedule=LinearDecay(1.0, 0.1, 100))
+    assert [a for _, a in demo] == history.accuracy
+    for (d, _), h in zip(demo, history.loss):
+        assert d == pytest.approx(h, rel=1e-9)  # sums in another order: rounding differs
+    for p, q in zip(model.parameters(), ours.parameters()):
+        assert p.data == pytest.approx(q.data, rel=1e-7, abs=1e-12)
