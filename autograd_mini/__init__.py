@@ -11,16 +11,21 @@
 from .engine import Value, gradients, sum, topological_order
 from .functional import grad, hessian, value_and_grad
 from .modes import detect_anomaly, enable_grad, no_grad
+from .viz import RendererNotFoundError, draw_dot, render, to_svg
 
 __all__ = [
+    "RendererNotFoundError",
     "Value",
     "detect_anomaly",
+    "draw_dot",
     "enable_grad",
     "grad",
     "gradients",
     "hessian",
     "no_grad",
+    "render",
     "sum",
+    "to_svg",
     "topological_order",
     "value_and_grad",
 ]

@@ -5,7 +5,7 @@ hinge loss + 1e-4 L2, full-batch SGD with the learning rate falling linearly fro
 over 100 steps. It prints progress and the final train accuracy, and writes to ``--out``
 (default ``out/``): ``model.json``, ``decision_boundary.png`` and ``.svg`` (if matplotlib is
 installed) and ``graph.svg``, the computation graph of the model's output for one sample (if
-``autograd_mini.render`` can draw it). ``python -m nn predict out/model.json 0.5 -0.3`` runs a
+``autograd_mini.render`` draws it). ``python -m nn predict out/model.json 0.5 -0.3`` runs a
 saved model on one input.
 """
 
@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from autograd_mini import render
 
 from .data import DATASETS
 from .modules import ACTIVATIONS, MLP
@@ -198,11 +200,6 @@ def _write_plots(model: MLP, xs: Any, y: Any, loss: str, out_dir: Path, title: s
 
 
 def _write_graph(model: MLP, x: Any, out_dir: Path, say: Any) -> None:
-    try:
-        from autograd_mini.render import render
-    except ImportError as e:
-        say(f"graph.svg skipped: autograd_mini.render is unavailable ({e})")
-        return
     out = model(x)
     model.zero_grad()
     out.backward()  # so the picture shows d(output)/d(node) in each node

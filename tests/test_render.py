@@ -1,4 +1,4 @@
-"""Tests for autograd_mini.render: the SVG is parsed, not eyeballed."""
+"""Tests for autograd_mini.viz (draw_dot, to_svg, render): the SVG is parsed, not eyeballed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 import autograd_mini as am
 from autograd_mini import Value, _renderers
-from autograd_mini.render import RendererNotFoundError, _bends, _topological, draw_dot, render, to_svg
+from autograd_mini.viz import RendererNotFoundError, _bends, _topological, draw_dot, render, to_svg
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
@@ -147,7 +147,7 @@ def test_same_graph_gives_byte_identical_svg(renderer):
 
 def test_dot_source_is_identical_across_processes():
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from test_render import neuron;"
-            "from autograd_mini.render import draw_dot; loss, p = neuron();"
+            "from autograd_mini.viz import draw_dot; loss, p = neuron();"
             "print(draw_dot(loss, params=p).source)")
     outputs = []
     for seed in ("1", "2"):

@@ -4,7 +4,7 @@
 # Every `Value` remembers the op that made it, its parents, and the **local derivative** of
 # itself with respect to each parent, computed when the op runs. Together they form a graph, and
 # `backward()` is one walk over it. This notebook draws that graph with
-# `autograd_mini.render.draw_dot` for
+# `autograd_mini.draw_dot` for
 #
 # 1. a small expression, before and after `backward()`;
 # 2. the same expression with each edge labelled by its local derivative: the chain rule made visible;
@@ -17,7 +17,7 @@
 
 # %%
 from autograd_mini import Value, gradients, grad, topological_order
-from autograd_mini.render import draw_dot
+from autograd_mini import draw_dot
 
 
 def count(graph):
