@@ -4,8 +4,9 @@
     python benchmarks/bench.py --rounds 3 --only W1
 
 W1  micrograd's demo step: MLP 2-16-16-1 on 100 two-moons points, hinge loss + 1e-4 * sum p**2,
-    forward + backward + SGD update. Both engines start from the same weights; their losses and
-    gradients are checked to agree to 1e-9 relative before anything is timed.
+    forward + backward + SGD update, with an MLP built from Values in this script and with
+    ``nn.MLP``. All start from micrograd's weights; losses and gradients are checked to agree
+    with micrograd's to 1e-9 relative before anything is timed.
 W2  a chain x = x * 1.0001 + 0.001 of N steps, then backward (micrograd recurses: it fails).
 W3  100,000 products summed, then backward; ns per product term and per op node (micrograd
     makes two nodes per term, a product and an add; autograd_mini one, plus one n-ary sum).
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 import autograd_mini as am
+import nn
 
 try:
     import micrograd.engine as mg
@@ -38,19 +40,10 @@ except ImportError:  # pragma: no cover - the benchmark needs it, the package do
 
 
 # -- W1 --------------------------------------------------------------------------------------------
-def moons(n: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[float]]:
-    """Two interleaved half circles, labels -1 and 1 (as sklearn's make_moons, seeded here)."""
-    rng = random.Random(seed)
-    xs, ys = [], []
-    for i in range(n):
-        t = math.pi * (i % (n // 2)) / (n // 2 - 1)
-        if i < n // 2:
-            x, y, label = math.cos(t), math.sin(t), -1.0
-        else:
-            x, y, label = 1.0 - math.cos(t), 0.5 - math.sin(t), 1.0
-        xs.append([x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)])
-        ys.append(label)
-    return xs, ys
+def moons() -> tuple[list[list[float]], list[float]]:
+    """micrograd's demo data: 100 two-moons points with noise 0.1, labels -1 and 1."""
+    xs, y = nn.make_moons(100, noise=0.1, seed=1)
+    return xs, [2.0 * label - 1.0 for label in y]
 
 
 class HandMLP:
@@ -91,30 +84,39 @@ def step(model: Any, value: Callable[[float], Any], total: Callable[[list[Any]],
     return loss.data
 
 
-def w1_models() -> tuple[Any, Any]:
+def w1_models() -> tuple[Any, Any, Any]:
+    """micrograd's MLP, and the same weights in a hand-built MLP and in an ``nn.MLP``."""
     random.seed(1337)
     theirs = mgnn.MLP(2, [16, 16, 1])
     weights = [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons] for layer in theirs.layers]
-    return theirs, HandMLP(weights)
+    ours = nn.MLP(2, [16, 16, 1])
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        p.data = q.data
+    return theirs, HandMLP(weights), ours
 
 
 def check_w1_agrees() -> None:
     xs, ys = moons()
-    theirs, ours = w1_models()
+    theirs, hand, ours = w1_models()
     for _ in range(3):
         lt = step(theirs, mg.Value, sum, xs, ys, 0.5)
-        lo = step(ours, am.Value, am.sum, xs, ys, 0.5)
-        assert math.isclose(lt, lo, rel_tol=1e-9), (lt, lo)
-        for pt, po in zip(theirs.parameters(), ours.parameters()):
-            assert math.isclose(pt.grad, po.grad, rel_tol=1e-9, abs_tol=1e-12), (pt.grad, po.grad)
+        for model in (hand, ours):
+            lo = step(model, am.Value, am.sum, xs, ys, 0.5)
+            assert math.isclose(lt, lo, rel_tol=1e-9), (lt, lo)
+            for pt, po in zip(theirs.parameters(), model.parameters(), strict=True):
+                assert math.isclose(pt.grad, po.grad, rel_tol=1e-9, abs_tol=1e-12), (pt.grad, po.grad)
+            for pt, po in zip(theirs.parameters(), model.parameters(), strict=True):
+                po.data = pt.data  # the next step starts both from micrograd's weights again
 
 
 def w1(engine: str) -> Callable[[], None]:
+    """One training step of micrograd's demo: engine is "micrograd", "hand" or "nn"."""
     xs, ys = moons()
-    theirs, ours = w1_models()
+    theirs, hand, ours = w1_models()
     if engine == "micrograd":
         return lambda: step(theirs, mg.Value, sum, xs, ys, 0.5) and None
-    return lambda: step(ours, am.Value, am.sum, xs, ys, 0.5) and None
+    model = hand if engine == "hand" else ours
+    return lambda: step(model, am.Value, am.sum, xs, ys, 0.5) and None
 
 
 # -- W2, W3, W4 --------------------------------------------------------------------------------------
@@ -200,13 +202,14 @@ def main() -> None:
     print("|---|---|---|---|")
     if "W1" in only:
         check_w1_agrees()
-        theirs, ours = w1("micrograd"), w1("autograd_mini")
-        tt, to = [], []
+        steps = {name: w1(name) for name in ("micrograd", "hand", "nn")}
+        times: dict[str, list[float]] = {name: [] for name in steps}
         for _ in range(args.rounds):
-            tt += steady_steps(theirs)
-            to += steady_steps(ours)
-        mt, mo = statistics.median(tt), statistics.median(to)
-        print(f"| W1 MLP step (s) | {mt:.3f} | {mo:.4f} | {mt / mo:.1f}x |")
+            for name, fn in steps.items():
+                times[name] += steady_steps(fn)
+        mt, mh, mn = (statistics.median(times[name]) for name in steps)
+        print(f"| W1 MLP step, MLP built from Values (s) | {mt:.3f} | {mh:.4f} | {mt / mh:.1f}x |")
+        print(f"| W1 MLP step, nn.MLP (s) | {mt:.3f} | {mn:.4f} | {mt / mn:.1f}x |")
     if "W2" in only:
         sys.setrecursionlimit(1000)  # Python's default: what users run with
         try:
