@@ -17,7 +17,7 @@ run: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
-	$(PY) -m mypy autograd_mini nn
+	$(PY) -m mypy autograd_mini nn benchmarks
 
 test: lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -109,14 +109,14 @@ def check_w1_agrees() -> None:
                 po.data = pt.data  # the next step starts both from micrograd's weights again
 
 
-def w1(engine: str) -> Callable[[], None]:
+def w1(engine: str) -> Callable[[], float]:
     """One training step of micrograd's demo: engine is "micrograd", "hand" or "nn"."""
     xs, ys = moons()
     theirs, hand, ours = w1_models()
     if engine == "micrograd":
-        return lambda: step(theirs, mg.Value, sum, xs, ys, 0.5) and None
+        return lambda: step(theirs, mg.Value, sum, xs, ys, 0.5)
     model = hand if engine == "hand" else ours
-    return lambda: step(model, am.Value, am.sum, xs, ys, 0.5) and None
+    return lambda: step(model, am.Value, am.sum, xs, ys, 0.5)
 
 
 # -- W2, W3, W4 --------------------------------------------------------------------------------------
