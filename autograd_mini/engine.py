@@ -199,6 +199,25 @@ def _ones(n: int) -> tuple[float, ...]:
     return ones
 
 
+def _split_operands(operands: tuple[Any, ...]) -> tuple[tuple[Value, ...], tuple[Any, ...], float]:
+    """Sum's slow path: (the Value operands, all operands with numbers as floats, the total)."""
+    total = 0.0
+    parents: list[Value] = []
+    converted: list[Any] = []
+    for v in operands:
+        if isinstance(v, Value):
+            parents.append(v)
+            converted.append(v)
+            total += v.data
+            continue
+        c = _number(v)
+        if c is None:
+            raise TypeError(f"sum() takes Values and real numbers, not {type(v).__name__}")
+        converted.append(c)
+        total += c
+    return tuple(parents), tuple(converted), total
+
+
 def sum(values: Iterable[Value | float], label: str = "") -> Value:
     """x_1 + ... + x_n as one node with n parents; d/dx_i = 1.
 
@@ -211,27 +230,13 @@ def sum(values: Iterable[Value | float], label: str = "") -> Value:
     """
     operands = values if type(values) is tuple else tuple(values)
     total = 0.0
-    try:
-        for v in operands:
-            total += v.data  # type: ignore[union-attr]
-        prev: tuple[Value, ...] = operands  # type: ignore[assignment]
-        args = None
-    except AttributeError:  # some operands are numbers (or not allowed at all)
-        total = 0.0
-        parents: list[Value] = []
-        converted: list[Any] = []
-        for v in operands:
-            if isinstance(v, Value):
-                parents.append(v)
-                converted.append(v)
-                total += v.data
-                continue
-            c = _number(v)
-            if c is None:
-                raise TypeError(f"sum() takes Values and real numbers, not {type(v).__name__}") from None
-            converted.append(c)
-            total += c
-        prev, args = tuple(parents), tuple(converted)
+    for v in operands:
+        if type(v) is not Value:  # numbers (or subclasses, or bad types) among the operands
+            prev, args, total = _split_operands(operands)
+            break
+        total += v.data
+    else:
+        prev, args = operands, None  # type: ignore[assignment]  # all Values: checked above
     node = _new(Value)
     node.data = total
     node.grad = 0.0

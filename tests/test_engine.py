@@ -427,3 +427,11 @@ def test_create_graph_backward_twice_accumulates_values():
     x.grad = 0.0
     g.backward()
     assert x.grad == 6 * 2.0 + 2.0
+
+
+def test_sum_rejects_look_alikes_with_a_data_attribute():
+    class Foreign:  # micrograd's Value, a numpy scalar: objects with .data that are not Values
+        data = 1.0
+
+    with pytest.raises(TypeError, match="Foreign"):
+        am.sum([Value(1.0), Foreign()])
