@@ -37,6 +37,8 @@ Input = Sequence[Value | float]
 def _check_activation(name: Any) -> str:
     if name is None:
         return "linear"
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a str or None, not {type(name).__name__}")
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
     return str(name)
@@ -65,6 +67,8 @@ class Module:
     ``state_dict()`` / ``load_state_dict()``; ``save`` and ``load`` write and read JSON.
     """
 
+    _kind = ""  # the state layout load_state_dict checks: "Neuron", "Layer" or "MLP"
+
     def __call__(self, x: Input) -> Any:
         """The module's output(s) for one input vector ``x``."""
         raise NotImplementedError(f"{type(self).__name__} does not define __call__()")
@@ -86,9 +90,15 @@ class Module:
         """The parameters' values as nested lists of floats, JSON-ready."""
         raise NotImplementedError(f"{type(self).__name__} does not define state_dict()")
 
-    def load_state_dict(self, state: Any) -> None:
-        """Set the parameters from ``state_dict()``'s shape; raise ValueError if it does not fit."""
-        raise NotImplementedError(f"{type(self).__name__} does not define load_state_dict()")
+    def load_state_dict(self, state: Any, where: str = "state") -> None:
+        """Set the parameters from ``state_dict()``'s shape; a ValueError names the entry that does
+        not fit, and then no parameter has changed."""
+        if not self._kind:
+            raise NotImplementedError(f"{type(self).__name__} does not define load_state_dict()")
+        shape = serialize.sizes(self._kind, self.config())
+        numbers = serialize.check_state(self._kind, shape, state, where)
+        for p, x in zip(self.parameters(), numbers, strict=True):
+            p.data = x
 
     def save(self, path: Any, metadata: dict[str, Any] | None = None) -> None:
         """Write the module to ``path`` as JSON, atomically (see ``nn.serialize``)."""
@@ -113,6 +123,8 @@ class Neuron(Module):
 
     ``nonlin=`` is accepted as in micrograd: True means relu, False linear.
     """
+
+    _kind = "Neuron"
 
     def __init__(self, nin: int, activation: str | None = "relu", *, seed: int | random.Random | None = None,
                  nonlin: bool | None = None) -> None:
@@ -148,14 +160,6 @@ class Neuron(Module):
     def state_dict(self) -> dict[str, Any]:
         return {"w": [p.data for p in self.w], "b": self.b.data}
 
-    def load_state_dict(self, state: Any, where: str = "state") -> None:
-        state = serialize.check_keys(state, ("w", "b"), where)
-        w = serialize.check_numbers(state["w"], len(self.w), f"{where}.w")
-        b = serialize.check_number(state["b"], f"{where}.b")
-        for p, v in zip(self.w, w):
-            p.data = v
-        self.b.data = b
-
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
@@ -167,6 +171,8 @@ class Layer(Module):
     >>> len(layer([1.0, 2.0, 3.0])), len(layer.parameters())  # 2 outputs; 2 * (3 + 1) parameters
     (2, 8)
     """
+
+    _kind = "Layer"
 
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", *,
                  seed: int | random.Random | None = None, nonlin: bool | None = None) -> None:
@@ -192,12 +198,6 @@ class Layer(Module):
     def state_dict(self) -> dict[str, Any]:
         return {"neurons": [n.state_dict() for n in self.neurons]}
 
-    def load_state_dict(self, state: Any, where: str = "state") -> None:
-        state = serialize.check_keys(state, ("neurons",), where)
-        neurons = serialize.check_list(state["neurons"], len(self.neurons), f"{where}.neurons")
-        for i, (n, s) in enumerate(zip(self.neurons, neurons)):
-            n.load_state_dict(s, f"{where}.neurons[{i}]")
-
     def __repr__(self) -> str:
         c = self.config()
         return f"Layer({c['nin']}, {c['nout']}, activation={c['activation']!r})"
@@ -218,11 +218,15 @@ class MLP(Module):
     'Value'
     """
 
+    _kind = "MLP"
+
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str | None = None, *, seed: int | random.Random | None = None) -> None:
         _check_size("nin", nin)
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise TypeError(f"nouts must be a list of layer sizes, not {type(nouts).__name__}")
+        if not nouts:
+            raise ValueError("nouts must be a non-empty list of layer sizes, got an empty one")
         sizes = [nin, *(_check_size(f"nouts[{i}]", n) for i, n in enumerate(nouts))]
         _check_activation(activation)
         self.activation = activation
@@ -251,12 +255,6 @@ class MLP(Module):
 
     def state_dict(self) -> dict[str, Any]:
         return {"layers": [layer.state_dict() for layer in self.layers]}
-
-    def load_state_dict(self, state: Any, where: str = "state") -> None:
-        state = serialize.check_keys(state, ("layers",), where)
-        layers = serialize.check_list(state["layers"], len(self.layers), f"{where}.layers")
-        for i, (layer, s) in enumerate(zip(self.layers, layers)):
-            layer.load_state_dict(s, f"{where}.layers[{i}]")
 
     def __repr__(self) -> str:
         c = self.config()

@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMAT", "VERSION", "load", "read", "save"]
+__all__ = ["FORMAT", "VERSION", "check_state", "load", "read", "save", "sizes", "write_atomic"]
 
 FORMAT, VERSION = "autograd_mini.nn", 1
 
@@ -94,8 +94,10 @@ def read(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
         hint = " (the file looks truncated)" if e.pos >= len(text.rstrip()) else ""
         where = f"line {e.lineno} column {e.colno}"
         raise ValueError(f"{path} is not valid JSON{hint}: {e.msg} at {where}") from None
-    except ValueError as e:  # from _reject_constant
+    except ValueError as e:  # from _reject_constant, or an integer of more than 4300 digits
         raise ValueError(f"{path}: {e}") from None
+    except RecursionError:  # json's decoder recurses once per nested list or object
+        raise ValueError(f"{path} is not a model file: lists or objects nested too deeply") from None
     module = from_document(document, str(path))
     metadata = document.get("metadata", {})
     if not isinstance(metadata, dict):
@@ -124,11 +126,62 @@ def from_document(document: Any, source: str = "model") -> Any:
     if not isinstance(config, dict):
         raise ValueError(f"{source}: config must be an object, not {_json_type(config)}")
     try:
+        shape = sizes(document["model"], config)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{source}: bad config {config!r}: {e}") from None
+    # Check the numbers against the declared sizes before building: a crafted config declaring a
+    # billion neurons must fail here, not after allocating a billion Values.
+    numbers = check_state(document["model"], shape, document["state"], f"{source}: state")
+    try:
         module = cls(**config)
     except (TypeError, ValueError) as e:
         raise ValueError(f"{source}: bad config {config!r}: {e}") from None
-    module.load_state_dict(document["state"], f"{source}: state")
+    for p, x in zip(module.parameters(), numbers, strict=True):
+        p.data = x
     return module
+
+
+def sizes(model: str, config: dict[str, Any]) -> list[int]:
+    """The layer sizes ``[nin, n1, n2, ...]`` a Neuron, Layer or MLP config declares.
+
+    >>> sizes("MLP", {"nin": 2, "nouts": [16, 1]}), sizes("Neuron", {"nin": 3})
+    ([2, 16, 1], [3, 1])
+    """
+    if model == "MLP":
+        nouts = config.get("nouts")
+        if not isinstance(nouts, list):
+            raise TypeError(f"nouts must be a list, not {_json_type(nouts)}")
+        declared = [config.get("nin"), *nouts]
+    else:
+        declared = [config.get("nin"), config.get("nout", 1)]
+    for n in declared:
+        if type(n) is not int or n < 1:
+            raise ValueError(f"layer sizes must be ints of at least 1, got {n!r}")
+    return declared
+
+
+def check_state(model: str, shape: list[int], state: Any, where: str = "state") -> list[float]:
+    """The numbers of a ``state_dict()`` of a ``model`` of layer sizes ``shape``, in
+    ``parameters()`` order; a ValueError names the first entry that does not fit.
+
+    >>> check_state("Neuron", [2, 1], {"w": [0.5, -1], "b": 0})
+    [0.5, -1.0, 0.0]
+    >>> check_state("Neuron", [2, 1], {"w": [0.5], "b": 0})
+    Traceback (most recent call last):
+    ValueError: state.w has 1 numbers, expected 2 (wrong layer size)
+    """
+    if model == "Neuron":
+        state = check_keys(state, ("w", "b"), where)
+        return [*check_numbers(state["w"], shape[0], f"{where}.w"), check_number(state["b"], f"{where}.b")]
+    if model == "Layer":
+        state = check_keys(state, ("neurons",), where)
+        neurons = check_list(state["neurons"], shape[1], f"{where}.neurons")
+        return [x for i, n in enumerate(neurons)
+                for x in check_state("Neuron", shape[:1], n, f"{where}.neurons[{i}]")]
+    state = check_keys(state, ("layers",), where)
+    layers = check_list(state["layers"], len(shape) - 1, f"{where}.layers")
+    return [x for i, layer in enumerate(layers)
+            for x in check_state("Layer", shape[i:i + 2], layer, f"{where}.layers[{i}]")]
 
 
 # -- validation helpers, shared with the modules' load_state_dict ------------------------------------
@@ -160,10 +213,13 @@ def check_number(x: Any, where: str) -> float:
     """``x`` as a float if it is a finite real number (not a bool, not a string)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"{where} must be a number, not {_json_type(x)} {x!r}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{where} must be finite, got {x}")
-    return x
+    try:
+        y = float(x)
+    except OverflowError:  # a JSON integer beyond float's range
+        raise ValueError(f"{where} must be finite, got an integer too large for a float") from None
+    if not math.isfinite(y):
+        raise ValueError(f"{where} must be finite, got {y}")
+    return y
 
 
 def check_numbers(items: Any, n: int, where: str) -> list[float]:

@@ -90,6 +90,16 @@ def test_bad_sizes_and_seeds():
         MLP(2, [])
     with pytest.raises(TypeError, match="seed must be"):
         MLP(2, [1], seed=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="nin must be an int, not float"):
+        Neuron(2.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="nin must be an int, not str"):
+        MLP(nin="2", nouts=[1])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="nouts must be a list of layer sizes, not int"):
+        MLP(2, 3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"nouts\[1\] must be an int, not float"):
+        MLP(2, [3, 1.0])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="activation must be a str or None, not int"):
+        Layer(2, 3, activation=5)  # type: ignore[arg-type]
 
 
 def test_initialization_is_seedable():

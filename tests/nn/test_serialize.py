@@ -161,3 +161,36 @@ def test_not_json_at_all(tmp_path):
 def test_save_refuses_other_objects(tmp_path):
     with pytest.raises(TypeError, match="save\\(\\) takes an MLP, Layer or Neuron, not dict"):
         save({}, tmp_path / "m.json")
+
+
+def test_a_config_declaring_huge_layers_fails_before_allocating(model, tmp_path):
+    # a billion neurons would take minutes and gigabytes to build: the check must come first
+    path = _corrupt(model, tmp_path, _set(["config", "nouts"], [10**9, 2]))
+    with pytest.raises(ValueError, match=r"state.layers\[0\].neurons has 3 entries, expected 1000000000"):
+        load(path)
+    path = _corrupt(model, tmp_path, _set(["config", "nin"], 10**9))
+    with pytest.raises(ValueError, match=r"neurons\[0\].w has 2 numbers, expected 1000000000"):
+        load(path)
+
+
+def test_a_deeply_nested_file_is_a_value_error_not_a_recursion_error(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        load(path)
+
+
+def test_an_integer_too_large_for_a_float_is_rejected(model, tmp_path):
+    path = _corrupt(model, tmp_path, _set([*W, 0], 10**400))
+    with pytest.raises(ValueError, match=r"w\[0\] must be finite, got an integer too large for a float"):
+        load(path)
+
+
+def test_a_bad_state_dict_changes_no_parameter(model):
+    before = _data(model)
+    state = model.state_dict()
+    state["layers"][0]["neurons"][0]["w"][0] = 123.0  # would be loaded first
+    state["layers"][1]["neurons"][1]["b"] = "x"
+    with pytest.raises(ValueError, match=r"state.layers\[1\].neurons\[1\].b must be a number"):
+        model.load_state_dict(state)
+    assert _data(model) == before
