@@ -142,6 +142,8 @@ def l2_penalty(params: Iterable[Value], alpha: float = 1e-4) -> Value:
     >>> l2_penalty([Value(1.0), Value(-2.0)], alpha=0.5).data
     2.5
     """
-    if not (isinstance(alpha, (int, float)) and not isinstance(alpha, bool)) or not math.isfinite(alpha):
-        raise TypeError(f"l2_penalty: alpha must be a finite number, not {alpha!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+        raise TypeError(f"l2_penalty: alpha must be a number, not {type(alpha).__name__}")
+    if not 0.0 <= alpha < math.inf:  # a negative alpha would reward large weights
+        raise ValueError(f"l2_penalty: alpha must be a finite number of at least 0, got {alpha}")
     return vsum([p * p for p in params]) * alpha

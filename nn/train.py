@@ -86,9 +86,19 @@ def _loss_value(loss: str, outputs: list[Any], classes: list[int]) -> Value:
     return losses.mse(outputs, [float(c) for c in classes])
 
 
+def _check_int(name: str, n: Any, least: float, most: float = math.inf) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
+    if not least <= n <= most:
+        raise ValueError(f"{name} must be an int from {least}{f' to {most}' if most < math.inf else ' up'}"
+                         f", got {n}")
+
+
 def _check(model: Any, xs: Sequence[Any], y: Sequence[Any], loss: str) -> None:
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn Module, not {type(model).__name__}")
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a str, not {type(loss).__name__}")
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
     if len(xs) != len(y):
@@ -96,8 +106,7 @@ def _check(model: Any, xs: Sequence[Any], y: Sequence[Any], loss: str) -> None:
     if not y:
         raise ValueError("the training set is empty")
     for c in y:
-        if isinstance(c, bool) or not isinstance(c, int) or c < 0:
-            raise ValueError(f"labels must be class indices (ints from 0), got {c!r}")
+        _check_int("a label", c, 0)
     if loss in ("hinge", "bce") and max(y) > 1:
         raise ValueError(f"{loss} loss is for 2 classes, but the labels go up to {max(y)}; "
                          "use cross_entropy")
@@ -126,10 +135,19 @@ def fit(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], *, loss:
     (1.0, 1.0)
     """
     _check(model, xs, y, loss)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an int of at least 1, got {steps!r}")
-    if batch_size is not None and (not isinstance(batch_size, int) or not 1 <= batch_size <= len(xs)):
-        raise ValueError(f"batch_size must be None or an int from 1 to {len(xs)}, got {batch_size!r}")
+    _check_int("steps", steps, 1)
+    _check_int("seed", seed, -math.inf)
+    if batch_size is not None:
+        _check_int("batch_size", batch_size, 1, len(xs))
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn Optimizer or None, not {type(optimizer).__name__}")
+    for name, f in (("schedule", schedule), ("callback", callback)):
+        if f is not None and not callable(f):
+            raise TypeError(f"{name} must be callable or None, not {type(f).__name__}")
+    if isinstance(l2, bool) or not isinstance(l2, (int, float)):
+        raise TypeError(f"l2 must be a number, not {type(l2).__name__}")
+    if not 0.0 <= l2 < math.inf:
+        raise ValueError(f"l2 must be a finite number of at least 0, got {l2}")
     params = model.parameters()
     if optimizer is None:
         optimizer = SGD(params, lr=1.0)

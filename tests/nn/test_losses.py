@@ -132,3 +132,7 @@ def test_bad_labels_and_batches():
         mse(_values([1.0, 2.0]), [1.0])
     with pytest.raises(ValueError, match="the batch is empty"):
         mse([], [])
+    with pytest.raises(TypeError, match="alpha must be a number, not str"):
+        l2_penalty(_values([1.0]), "0.1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="alpha must be a finite number of at least 0, got nan"):
+        l2_penalty(_values([1.0]), math.nan)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import io
+import sys
 
 import pytest
 
@@ -84,6 +86,26 @@ def test_progress_bar_only_when_asked(capsys):
     assert "3/3" in capsys.readouterr().err
 
 
+class _Stderr(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_by_default_the_bar_shows_on_a_terminal_only(monkeypatch, tty):
+    pytest.importorskip("tqdm", reason="the progress bar is tqdm's")
+    stderr = _Stderr(tty)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    xs, y = make_xor()
+    fit(MLP(2, [2, 1], seed=0), xs, y, steps=3)
+    assert ("3/3" in stderr.getvalue()) is tty
+    assert stderr.getvalue() == "" or tty
+
+
 def test_bad_arguments():
     xs, y = make_spirals(30, classes=3)
     model = MLP(2, [3, 1])
@@ -91,12 +113,34 @@ def test_bad_arguments():
         fit(model, xs, y, loss="hinge")
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         fit(model, xs, y, loss="l1")
-    with pytest.raises(ValueError, match="batch_size must be None or an int from 1 to 30"):
+    with pytest.raises(ValueError, match="batch_size must be an int from 1 to 30, got 31"):
         fit(model, xs, y, loss="mse", batch_size=31)
+    with pytest.raises(ValueError, match="a label must be an int from 0 up, got -1"):
+        fit(model, xs, [-1, *y[1:]], loss="mse")
+    with pytest.raises(TypeError, match="a label must be an int, not float"):
+        fit(model, xs, [float(c) for c in y], loss="mse")
+    with pytest.raises(ValueError, match=r"l2 must be a finite number of at least 0, got -0\.1"):
+        fit(model, xs, y, loss="mse", l2=-0.1)
     with pytest.raises(ValueError, match="cross_entropy needs a model with one output per class"):
         fit(model, xs, y, loss="cross_entropy", steps=1)
     with pytest.raises(TypeError, match="model must be an nn Module"):
         fit(lambda x: x, xs, y)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"steps": "3"}, "steps must be an int, not str"),
+    ({"batch_size": 2.0}, "batch_size must be an int, not float"),
+    ({"seed": "x"}, "seed must be an int, not str"),
+    ({"l2": "x"}, "l2 must be a number, not str"),
+    ({"loss": 5}, "loss must be a str, not int"),
+    ({"optimizer": "adam"}, "optimizer must be an nn Optimizer or None, not str"),
+    ({"schedule": 0.1}, "schedule must be callable or None, not float"),
+    ({"callback": 5}, "callback must be callable or None, not int"),
+])
+def test_arguments_of_the_wrong_type_are_type_errors_naming_the_type(arguments, message):
+    xs, y = make_xor()
+    with pytest.raises(TypeError, match=message):
+        fit(MLP(2, [2, 1], seed=0), xs, y, **{"steps": 1, **arguments})
 
 
 def test_micrograds_demo_loop_ports_by_changing_its_imports_and_fit_agrees():
