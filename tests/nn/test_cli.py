@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from nn import MLP, evaluate, load, make_moons
+from nn import MLP, evaluate, load, make_moons, make_xor
 from nn.cli import main
 
 
@@ -86,7 +86,7 @@ def test_a_small_run_with_options_and_quiet(tmp_path):
     assert out == "" and err == ""
     model = load(tmp_path / "model.json")
     assert model.config()["nouts"] == [4, 1] and model.config()["activation"] == "tanh"
-    assert evaluate(model, *__import__("nn").make_xor(), loss="bce") == 1.0
+    assert evaluate(model, *make_xor(), loss="bce") == 1.0
 
 
 @pytest.mark.parametrize("argv, message", [
