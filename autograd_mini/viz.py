@@ -73,15 +73,13 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
     roots = _roots(root)
     param_set = _params(params)
     number = _number_format(fmt)
-    if rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
+    _check_choice("rankdir", rankdir, ("LR", "TB"))
     _check_int("max_nodes", max_nodes)
     _check_timeout(timeout)
     for name, flag in (("show_grad", show_grad), ("edge_labels", edge_labels)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be a bool, not {type(flag).__name__}")
-    if renderer not in (None, *_renderers.RENDERERS):
-        raise ValueError(f"renderer must be None, 'dot' or 'wasm', not {renderer!r}")
+    _check_choice("renderer", renderer, (None, *_renderers.RENDERERS))
 
     nodes = _topological(roots)
     count = len(nodes) + sum(1 for v in nodes if v.parents)
@@ -106,7 +104,7 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
     ids = {v: f"v{i}" for i, v in enumerate(nodes)}
     for v in nodes:
         vid = ids[v]
-        fields = [v.label] if v.label else []
+        fields = [str(v.label)] if v.label else []  # str(): label is a plain slot, assignable
         fields.append(f"data {number(v.data)}")
         if show_grad:
             fields.append(f"grad {number(v.grad)}")
@@ -171,7 +169,11 @@ def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] 
 # -- the graph ------------------------------------------------------------------------------------
 def _topological(roots: list[Value]) -> list[Value]:
     """Every Value reachable from ``roots``, parents before children, in a fixed order: a
-    depth-first search from each root in turn, visiting parents in order (no recursion)."""
+    depth-first search from each root in turn, visiting parents in order (no recursion).
+
+    Not ``engine.topological_order``: that one leaves out the leaves, which a drawing needs,
+    takes one root, and visits parents last-first; here parents are visited as written, so the
+    node names (``v0``, ``v1``, ...) read left to right as the expression does."""
     order: list[Value] = []
     seen: set[Value] = set()
     for root in roots:
@@ -256,13 +258,23 @@ def _number_format(fmt: Any) -> Any:
     """A function formatting a float (or a Value's data) with the format string ``fmt``."""
     if not isinstance(fmt, str):
         raise TypeError(f"fmt must be a format string such as '{{:.4f}}', not {type(fmt).__name__}")
-    try:
-        varies = fmt.format(1.5) != fmt.format(2.5)
+    try:  # 1 and -3 differ in every numeric format, even '{:.0f}' (which rounds 1.5 and 2.5 alike)
+        varies = fmt.format(1.0) != fmt.format(-3.0)
     except (IndexError, KeyError, ValueError, TypeError):
         varies = False
     if not varies:
         raise ValueError(f"fmt must format one number, such as '{{:.4f}}' or '{{:.3g}}', not {fmt!r}")
     return lambda x: fmt.format(x.data if isinstance(x, Value) else x)
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str | None, ...]) -> None:
+    """``value`` is one of ``choices``: else TypeError if it is not a str (or None), ValueError."""
+    if value in choices:
+        return
+    expected = ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {expected}, not {type(value).__name__}")
+    raise ValueError(f"{name} must be {expected}, not {value!r}")
 
 
 def _check_int(name: str, n: Any) -> None:
@@ -277,8 +289,8 @@ def _check_timeout(timeout: Any) -> None:
         return
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
         raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
-    if not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout}")
+    if not 0 < timeout < math.inf:  # an infinite timeout overflows the timers: None means none
+        raise ValueError(f"timeout must be a positive, finite number of seconds or None, not {timeout}")
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import autograd_mini as am
-from autograd_mini import Value, _renderers
+from autograd_mini import Value, _renderers, viz
 from autograd_mini.viz import RendererNotFoundError, _bends, _topological, draw_dot, render, to_svg
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
@@ -252,8 +253,12 @@ def test_bad_arguments():
     y = x.exp()
     with pytest.raises(ValueError, match="rankdir must be 'LR' or 'TB', not 'RL'"):
         draw_dot(y, rankdir="RL")
+    with pytest.raises(TypeError, match="rankdir must be 'LR' or 'TB', not int"):
+        draw_dot(y, rankdir=3)
     with pytest.raises(TypeError, match="root must be a Value or a list of Values, not float"):
         draw_dot(1.0)
+    with pytest.raises(TypeError, match="root must be a Value or a list of Values, not int"):
+        draw_dot(3)
     with pytest.raises(TypeError, match="not a list holding int"):
         draw_dot([y, 3])
     with pytest.raises(ValueError, match="non-empty"):
@@ -268,20 +273,51 @@ def test_bad_arguments():
         draw_dot(y, fmt=4)
     with pytest.raises(ValueError, match="max_nodes must be at least 1, not 0"):
         draw_dot(y, max_nodes=0)
+    with pytest.raises(ValueError, match="max_nodes must be at least 1, not -1"):
+        draw_dot(y, max_nodes=-1)
     with pytest.raises(TypeError, match="max_nodes must be an int, not float"):
         draw_dot(y, max_nodes=2e3)
-    with pytest.raises(ValueError, match="timeout must be a positive"):
-        to_svg(y, timeout=-1)
+    for timeout in (-1, 0, math.nan, math.inf):  # inf would overflow the timers: None means none
+        with pytest.raises(ValueError, match="timeout must be a positive, finite number"):
+            to_svg(y, timeout=timeout)
+    with pytest.raises(TypeError, match="timeout must be a number of seconds or None, not str"):
+        to_svg(y, timeout="1")
     with pytest.raises(TypeError, match="show_grad must be a bool"):
         draw_dot(y, show_grad="no")
     with pytest.raises(ValueError, match="renderer must be None, 'dot' or 'wasm', not 'cairo'"):
         to_svg(y, renderer="cairo")
+    with pytest.raises(TypeError, match="renderer must be None, 'dot' or 'wasm', not int"):
+        to_svg(y, renderer=1)
     with pytest.raises(ValueError, match=r"must end in .svg, .png or .pdf, not 'g.jpg'"):
         render(y, "g.jpg")
     with pytest.raises(TypeError, match="path must be a str or path, not int"):
         render(y, 3)
     with pytest.raises(ValueError, match="writes only SVG"):
         render(y, "g.png", renderer="wasm")
+
+
+def test_any_number_format_that_shows_the_number_is_accepted():
+    y = Value(1.5, label="y") * 1.0
+    assert "data 2 " in draw_dot(y, fmt="{:.0f}").source  # rounds 1.5 and 2.5 alike, still fine
+    assert "data 1.50e+00 " in draw_dot(y, fmt="{:.2e}").source
+
+
+def test_a_label_assigned_after_creation_is_drawn_as_text():
+    y = Value(2.0) * 3
+    y.label = 7  # a plain slot: Value() checks the type, assignment does not
+    assert "{ 7 | data 6.0000" in draw_dot(y).source
+
+
+def test_missing_graphviz_package_says_how_to_get_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import raises ImportError
+    viz._digraph_class.cache_clear()
+    try:
+        with pytest.raises(ModuleNotFoundError, match=r'pip install "autograd_mini\[viz\]"'):
+            draw_dot(Value(1.0).exp())
+    finally:
+        monkeypatch.undo()
+        viz._digraph_class.cache_clear()
+    assert draw_dot(Value(1.0).exp()).source.count("->") == 2
 
 
 def test_gradients_that_are_values_are_shown_as_numbers():
