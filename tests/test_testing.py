@@ -4,6 +4,7 @@ when a derivative is wrong (a rule with a planted bug)."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import operator
 
@@ -86,6 +87,10 @@ def test_gradcheck_accepts_functions_returning_constants():
     (lambda x: x, [True], TypeError, r"inputs\[0\] must be a real number or Value, not bool"),
     (lambda x: x, [], ValueError, "at least one number"),
     (3.0, [1.0], TypeError, "f must be callable, not float"),
+    (lambda x: x, [1.0, 2.0], ValueError, "inputs holds 2 numbers, which <lambda> cannot take"),
+    (lambda x, y: x * y, [1.0], ValueError, "inputs holds 1 number, which"),
+    (Program([("sin", (0,))], inputs=(1.0,)), [1.0, 2.0], ValueError, "inputs holds 2 numbers"),
+    (lambda x: x.tanh(), [math.inf], ValueError, r"inputs\[0\] must be finite, not inf"),
 ])
 def test_gradcheck_rejects_bad_arguments(f, inputs, error, match):
     with pytest.raises(error, match=match):
@@ -94,12 +99,35 @@ def test_gradcheck_rejects_bad_arguments(f, inputs, error, match):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"eps": 0.0}, "eps must be positive"), ({"eps": math.nan}, "eps must be positive"),
+    ({"eps": -1e-6}, "eps must be positive"), ({"eps": math.inf}, "eps must be positive and finite"),
     ({"atol": -1.0}, "atol and rtol must be at least 0"), ({"rtol": math.nan}, "at least 0")])
 def test_gradcheck_rejects_bad_tolerances(kwargs, match):
     with pytest.raises(ValueError, match=match):
         gradcheck(lambda x: x, [1.0], **kwargs)
     with pytest.raises(ValueError, match=match):
         gradgradcheck(lambda x: x, [1.0], **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"eps": "1e-6"}, "eps must be a real number, not str"), ({"atol": None}, "atol .* not NoneType"),
+    ({"rtol": True}, "rtol must be a real number, not bool")])
+def test_gradcheck_rejects_tolerances_of_the_wrong_type(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        gradcheck(lambda x: x, [1.0], **kwargs)
+    with pytest.raises(TypeError, match=match):
+        gradgradcheck(lambda x: x, [1.0], **kwargs)
+
+
+def test_gradcheck_defaults_are_pytorchs():
+    defaults = {k: p.default for k, p in inspect.signature(gradcheck).parameters.items()}
+    assert (defaults["eps"], defaults["atol"], defaults["rtol"]) == (1e-6, 1e-5, 1e-3)
+    assert inspect.signature(gradgradcheck).parameters.keys() == defaults.keys()
+    torch = pytest.importorskip("torch", reason="PyTorch's gradcheck is the reference; CI installs it")
+    pairs = ((gradcheck, torch.autograd.gradcheck), (gradgradcheck, torch.autograd.gradgradcheck))
+    for ours, theirs in pairs:
+        ref = inspect.signature(theirs).parameters
+        for name in ("eps", "atol", "rtol", "raise_exception"):
+            assert inspect.signature(ours).parameters[name].default == ref[name].default, name
 
 
 def test_gradcheck_catches_a_planted_wrong_rule(monkeypatch):

@@ -18,12 +18,15 @@ report it as a failed check (PyTorch's own ``GradcheckError`` subclasses ``Runti
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..engine import Value, gradients
+from ..functional import hessian, value_and_grad
+from .program import Program
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
@@ -44,17 +47,49 @@ def _point(inputs: Sequence[Any]) -> list[float]:
             x = x.data
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             raise TypeError(f"inputs[{i}] must be a real number or Value, not {type(x).__name__}")
+        if not math.isfinite(x):  # no difference quotient at an infinite point
+            raise ValueError(f"inputs[{i}] must be finite, not {x}")
         point.append(float(x))
     return point
+
+
+def _check_arity(f: Callable[..., Any], n: int, name: str) -> None:
+    """A ValueError if ``f`` cannot take ``n`` positional arguments (when that can be known)."""
+    if isinstance(f, Program):
+        fits = f.n_inputs == n
+    else:
+        try:
+            inspect.signature(f).bind(*range(n))
+            fits = True
+        except TypeError:
+            fits = False
+        except ValueError:  # no signature to read (some builtins): let the call decide
+            fits = True
+    if not fits:
+        raise ValueError(f"inputs holds {n} number{'s' * (n != 1)}, which {name} cannot take "
+                         "as its positional arguments: pass one number per argument of f")
 
 
 def _check_tolerances(f: Callable[..., Any], eps: float, atol: float, rtol: float) -> None:
     if not callable(f):
         raise TypeError(f"f must be callable, not {type(f).__name__}")
-    if not eps > 0.0:
-        raise ValueError(f"eps must be positive, got {eps!r}")
+    for key, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{key} must be a real number, not {type(x).__name__}")
+    if not 0.0 < eps < math.inf:
+        raise ValueError(f"eps must be positive and finite, got {eps!r}")
     if not (atol >= 0.0 and rtol >= 0.0):
         raise ValueError(f"atol and rtol must be at least 0, got atol={atol!r}, rtol={rtol!r}")
+
+
+def _prepare(f: Callable[..., Any], inputs: Sequence[Any], eps: float, atol: float,
+             rtol: float) -> tuple[list[float], str]:
+    """The checked arguments of gradcheck and gradgradcheck: the point, and f's name."""
+    _check_tolerances(f, eps, atol, rtol)
+    point = _point(inputs)
+    name = getattr(f, "__name__", type(f).__name__)
+    _check_arity(f, len(point), name)
+    return point, name
 
 
 def _scalar(out: Any, name: str) -> Any:
@@ -137,9 +172,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1e-6,
 
     (``x.data`` is a float, so that factor is a constant to the engine: half the gradient is cut.)
     """
-    _check_tolerances(f, eps, atol, rtol)
-    point = _point(inputs)
-    name = getattr(f, "__name__", type(f).__name__)
+    point, name = _prepare(f, inputs, eps, atol, rtol)
     value = _evaluate(f, point, name)
     if not math.isfinite(value):
         raise GradcheckError(f"{name}{tuple(point)} is {value}: gradcheck needs a point where f is finite")
@@ -154,19 +187,13 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1e-6,
 def _analytic_hessian(f: Callable[..., Any], point: Sequence[float],
                       name: str) -> tuple[list[float], list[list[float]]]:
     """The ``create_graph`` gradient's values and, by differentiating it once more, the Hessian."""
-    xs = [Value(x) for x in point]
-    out = _scalar(f(*xs), name)
-    n = len(xs)
-    if not isinstance(out, Value):
+    n = len(point)
+    if not isinstance(_scalar(f(*[Value(x) for x in point]), name), Value):
         return [0.0] * n, [[0.0] * n for _ in range(n)]
-    first = gradients(out, differentiable=True)
-    values, rows = [], []
-    for x in xs:
-        gx = first.get(x, 0.0)
-        values.append(float(gx.data if isinstance(gx, Value) else gx))
-        second = gradients(gx) if isinstance(gx, Value) else {}  # a float gradient is constant
-        rows.append([float(second.get(y, 0.0)) for y in xs])
-    return values, rows
+    # Given Values, value_and_grad takes the create_graph path (its results are Values).
+    _, first = value_and_grad(f, tuple(range(n)))(*[Value(x) for x in point])
+    rows = hessian(f)(*point)
+    return [float(g.data) for g in first], [[float(h) for h in row] for row in rows]
 
 
 def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1e-6, atol: float = 1e-5,
@@ -182,9 +209,7 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1
     >>> gradgradcheck(lambda x, y: x * x * y.exp(), [0.5, -1.0])
     True
     """
-    _check_tolerances(f, eps, atol, rtol)
-    point = _point(inputs)
-    name = getattr(f, "__name__", type(f).__name__)
+    point, name = _prepare(f, inputs, eps, atol, rtol)
     # Second derivatives of a wrong gradient mean little: check the gradient first.
     if not gradcheck(f, point, eps, atol, rtol, raise_exception=raise_exception):
         return False
