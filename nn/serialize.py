@@ -63,7 +63,17 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
+
+    The rename is atomic on POSIX and Windows, so a reader (or a crash) sees the old file or the
+    new one, never part of one; the temporary file is removed if anything fails.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_atomic(Path(tmp) / "a.txt", b"hello")
+    ...     sorted(p.name for p in Path(tmp).iterdir()), (Path(tmp) / "a.txt").read_bytes()
+    (['a.txt'], b'hello')
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:

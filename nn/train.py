@@ -222,5 +222,11 @@ def predict(model: Module, xs: Sequence[Sequence[float]], loss: str = "hinge") -
 
 
 def evaluate(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], loss: str = "hinge") -> float:
-    """The accuracy of ``model`` on ``(xs, y)``, without recording a graph."""
+    """The accuracy of ``model`` on ``(xs, y)``: the fraction of rows whose predicted class
+    (see ``predict``) equals the label, computed without recording a graph.
+
+    >>> from nn import MLP
+    >>> evaluate(MLP(2, [1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [0, 0])  # it predicts [0, 1]
+    0.5
+    """
     return accuracy(predict(model, xs, loss), y)
