@@ -192,6 +192,15 @@ def test_program_rejects_malformed_lines(lines, match):
         Program(lines, inputs=(1.0,))
 
 
+def test_program_rejects_operands_and_inputs_of_the_wrong_type():
+    with pytest.raises(TypeError, match=r"line 0: an operand must be an int .* not bool"):
+        Program([("+", (0, True))], inputs=(1.0,))
+    with pytest.raises(TypeError, match=r"line 0: an operand must be an int .* not str"):
+        Program([("+", (0, "1"))], inputs=(1.0,))
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a real number, not str"):
+        Program([("+", (0, 1))], inputs=(1.0, "2"))
+
+
 def test_live_drops_unused_lines_and_renumbers():
     p = Program([("exp", (0,)), ("sin", (0,)), ("*", (2, 0))], inputs=(0.3,)).live()
     assert p.lines == (("sin", (0,)), ("*", (1, 0)))
@@ -211,11 +220,31 @@ def test_values_rejects_empty_or_infinite_ranges(args, kwargs):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"ops": ["sin", "tan"]}, r"rule table or 'sum', got \['tan'\]"), ({"n_inputs": 0}, "n_inputs"),
+    ({"ops": ["sin", "tan"]}, r"rule table or 'sum', got \['tan'\]"),
+    ({"n_inputs": 0}, "n_inputs must be at least 1"), ({"margin": -1}, "margin must be a finite number"),
     ({"min_ops": 3, "max_ops": 2}, "min_ops <= max_ops"), ({"low": 1.0, "high": 0.0}, "low <= high")])
 def test_expressions_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         expressions(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"ops": "sin"}, "ops must be an iterable of op names such as"),
+    ({"n_inputs": 1.5}, "n_inputs must be an int, not float"), ({"n_inputs": True}, "not bool"),
+    ({"max_ops": "6"}, "max_ops must be an int, not str"), ({"low": "a"}, "low must be a real number"),
+    ({"in_domain": "no"}, "in_domain must be a bool, not str")])
+def test_expressions_rejects_arguments_of_the_wrong_type(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        expressions(**kwargs)
+
+
+def test_values_rejects_arguments_of_the_wrong_type():
+    with pytest.raises(TypeError, match="avoid must be an iterable of numbers, not int"):
+        values(avoid=3)
+    with pytest.raises(TypeError, match=r"avoid\[1\] must be a real number, not str"):
+        values(avoid=[0.0, "1"])
+    with pytest.raises(TypeError, match="high must be a real number, not NoneType"):
+        values(0.0, None)
 
 
 def test_the_strategy_draws_from_the_whole_table():

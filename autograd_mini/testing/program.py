@@ -17,6 +17,7 @@ def program(x0=0.5):
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = ["Line", "Program", "value_ops"]
 #: are the inputs ``x0, x1, ...``; slot ``n_inputs + k`` is the result ``yk`` of line k); a
 #: ``float`` operand is a constant.
 Line = tuple[str, tuple[int | float, ...]]
+
 
 def _unary(method: str) -> Callable[[Any], Any]:
     # getattr at call time, so a method patched onto Value (a planted bug, a new op) is used.
@@ -60,7 +62,12 @@ class Program:
     """A straight-line program of engine ops over ``len(inputs)`` inputs.
 
     ``inputs`` is the point the program was drawn at (and is checked at); ``table`` is the rule
-    table its op names refer to, by default the engine's.
+    table its op names refer to, by default the engine's. ``lines`` are checked when the
+    program is made: known ops, the right number of operands, slots that exist.
+
+    >>> p = Program([("*", (0, 0)), ("-", (2.0, 1))], inputs=(3.0,))  # y = 2 - x * x
+    >>> p.ops, p(3.0).data
+    (('*', '-'), -7.0)
     """
 
     __slots__ = ("_ops", "_table", "inputs", "lines", "n_inputs")
@@ -69,6 +76,9 @@ class Program:
                  table: Sequence[rules.Rule] | None = None) -> None:
         table = rules.RULES if table is None else tuple(table)
         self._table = {r.name: r for r in table}
+        for i, x in enumerate(inputs):
+            if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                raise TypeError(f"inputs[{i}] must be a real number, not {type(x).__name__}")
         self.inputs = tuple(float(x) for x in inputs)
         self.n_inputs = len(self.inputs)
         self.lines: tuple[Line, ...] = tuple((name, tuple(args)) for name, args in lines)
@@ -86,6 +96,10 @@ class Program:
             raise ValueError(f"line {k}: {name!r} is not an op of the rule table")
         if rule is not None and len(args) != rule.arity:
             raise ValueError(f"line {k}: {name} takes {rule.arity} operands, got {len(args)}")
+        for a in args:  # an int is a slot, a float a constant: a bool would pass for a slot
+            if isinstance(a, bool) or not isinstance(a, (int, float)):
+                raise TypeError(f"line {k}: an operand must be an int (a slot) or a float (a constant), "
+                                f"not {type(a).__name__}")
         slots = [a for a in args if isinstance(a, int)]
         if not slots:
             raise ValueError(f"line {k}: {name} needs at least one slot operand, not only constants")
@@ -97,7 +111,11 @@ class Program:
 
     # -- running -------------------------------------------------------------------------------
     def evaluate(self, inputs: Sequence[Any], ops: Mapping[str, Callable[..., Any]]) -> Any:
-        """Run the program with ``ops[name](*operands)`` for each line; return the last result."""
+        """Run the program with ``ops[name](*operands)`` for each line; return the last result.
+
+        >>> Program([("exp", (0,))], inputs=(0.0,)).evaluate([1.0], {"exp": lambda a: a + 1})
+        2.0
+        """
         if len(inputs) != self.n_inputs:
             raise TypeError(f"the program takes {self.n_inputs} inputs, got {len(inputs)}")
         slots = list(inputs)
@@ -115,7 +133,11 @@ class Program:
         return tuple(name for name, _ in self.lines)
 
     def live(self) -> Program:
-        """The program without the lines its result does not depend on, renumbered."""
+        """The program without the lines its result does not depend on, renumbered.
+
+        >>> Program([("exp", (0,)), ("sin", (0,))], inputs=(0.5,)).live().lines
+        (('sin', (0,)),)
+        """
         n = self.n_inputs
         needed = {n + len(self.lines) - 1}
         for k in range(len(self.lines) - 1, -1, -1):

@@ -52,6 +52,11 @@ def values(low: float = -3.0, high: float = 3.0, *, avoid: Iterable[float] = (),
     ...     assert math.isfinite(math.log(x)) and math.log(x) != 0.0
     >>> test_log_is_finite_and_nonzero()
     """
+    _check_real(low=low, high=high, margin=margin)
+    if isinstance(avoid, (str, bytes)) or not isinstance(avoid, Iterable):
+        raise TypeError(f"avoid must be an iterable of numbers, not {type(avoid).__name__}")
+    avoid = tuple(avoid)
+    _check_real(**{f"avoid[{i}]": k for i, k in enumerate(avoid)})
     avoid = tuple(float(k) for k in avoid)
     if not (math.isfinite(low) and math.isfinite(high) and margin >= 0.0):
         raise ValueError(f"values needs finite bounds and margin >= 0, got {low}, {high}, margin={margin}")
@@ -61,6 +66,13 @@ def values(low: float = -3.0, high: float = 3.0, *, avoid: Iterable[float] = (),
     if not avoid:
         return floats
     return floats.filter(lambda x: all(abs(x - k) >= margin for k in avoid))
+
+
+def _check_real(**numbers: Any) -> None:
+    """A TypeError naming the first argument that is not a real number (bool is not one)."""
+    for name, x in numbers.items():
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"{name} must be a real number, not {type(x).__name__}")
 
 
 def drawable_ops(table: Sequence[rules.Rule] | None = None) -> tuple[str, ...]:
@@ -169,12 +181,22 @@ def expressions(n_inputs: int = 1, *, min_ops: int = 1, max_ops: int = 6, low: f
     """
     table = rules.RULES if table is None else tuple(table)
     known = drawable_ops(table)
+    if ops is not None and (isinstance(ops, (str, bytes)) or not isinstance(ops, Iterable)):
+        raise TypeError(f"ops must be an iterable of op names such as ['sin', '*'], not {type(ops).__name__}")
     names = known if ops is None else tuple(ops)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ValueError(f"ops must be names from the rule table or 'sum', got {unknown}")
-    if not (isinstance(n_inputs, int) and n_inputs >= 1):
-        raise ValueError(f"n_inputs must be an int of at least 1, got {n_inputs!r}")
+    for key, n in (("n_inputs", n_inputs), ("min_ops", min_ops), ("max_ops", max_ops)):
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"{key} must be an int, not {type(n).__name__}")
+    _check_real(low=low, high=high, margin=margin)
+    if not isinstance(in_domain, bool):
+        raise TypeError(f"in_domain must be a bool, not {type(in_domain).__name__}")
+    if n_inputs < 1:
+        raise ValueError(f"n_inputs must be at least 1, got {n_inputs}")
+    if not 0.0 <= margin < math.inf:
+        raise ValueError(f"margin must be a finite number of at least 0, got {margin}")
     if not 1 <= min_ops <= max_ops:
         raise ValueError(f"need 1 <= min_ops <= max_ops, got min_ops={min_ops}, max_ops={max_ops}")
     if not (math.isfinite(low) and math.isfinite(high) and low <= high):
