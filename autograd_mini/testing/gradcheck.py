@@ -59,12 +59,14 @@ def _check_arity(f: Callable[..., Any], n: int, name: str) -> None:
         fits = f.n_inputs == n
     else:
         try:
-            inspect.signature(f).bind(*range(n))
+            signature = inspect.signature(f)
+        except (TypeError, ValueError):  # no signature to read (some builtins): the call decides
+            return
+        try:
+            signature.bind(*range(n))
             fits = True
         except TypeError:
             fits = False
-        except ValueError:  # no signature to read (some builtins): let the call decide
-            fits = True
     if not fits:
         raise ValueError(f"inputs holds {n} number{'s' * (n != 1)}, which {name} cannot take "
                          "as its positional arguments: pass one number per argument of f")
@@ -200,11 +202,12 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1
                   rtol: float = 1e-3, *, raise_exception: bool = True) -> bool:
     """True if the engine's second derivatives of ``f`` match finite differences of its gradient.
 
-    The analytic Hessian ``H[i][j] = d2f / dx_i dx_j`` comes from ``create_graph``-style
-    gradients (``gradients(..., differentiable=True)``) differentiated again; each column j is
-    compared with ``(grad f(x + eps e_j) - grad f(x - eps e_j)) / (2 eps)``, the first-order
-    gradients computed by the float fast path, which ``gradcheck`` checks first. The table of a
-    failure lists the ``create_graph`` gradient itself (rows ``i``), then the Hessian (``i,j``).
+    The analytic Hessian ``H[i][j] = d2f / dx_i dx_j`` is ``autograd_mini.hessian``'s:
+    ``create_graph``-style gradients (``gradients(..., differentiable=True)``) differentiated
+    again. Each column j is compared with ``(grad f(x + eps e_j) - grad f(x - eps e_j)) / (2 eps)``,
+    the first-order gradients computed by the float fast path, which ``gradcheck`` checks first.
+    The table of a failure lists the ``create_graph`` gradient itself (rows ``i``), then the
+    Hessian (rows ``i,j``).
 
     >>> gradgradcheck(lambda x, y: x * x * y.exp(), [0.5, -1.0])
     True
