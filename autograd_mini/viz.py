@@ -51,7 +51,9 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
     """The graph of everything ``root`` was computed from, as a ``graphviz.Digraph``.
 
     In Jupyter the result displays inline (drawn by ``renderer``, as for ``to_svg``); its
-    ``source`` is the DOT text. Options:
+    ``source`` is the DOT text. (Its own ``pipe``/``render`` methods are graphviz's: they need
+    ``dot`` and have no timeout; this module's ``to_svg``/``render`` fall back and time out.)
+    Options:
 
     - ``params``: Values to colour as parameters, e.g. ``model.parameters()``; other leaves
       are coloured as inputs.
