@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import shutil
 import subprocess
 import threading
@@ -181,21 +180,3 @@ def _wasm() -> _Wasm:
         if not _WASM:
             _WASM.append(_Wasm())
         return _WASM[0]
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and
-    ``os.replace``, so readers see the old file or the new one, never a partial one."""
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # mode as for open(): umask applies
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

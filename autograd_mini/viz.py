@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _renderers
+from ._atomic import write_atomic
 from ._renderers import RendererNotFoundError
 from .engine import Value
 
@@ -164,7 +165,7 @@ def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] 
         raise ValueError(f"path must end in .svg, .png or .pdf, not {target.name!r}")
     g = draw_dot(root, params=params, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
                  show_grad=show_grad, edge_labels=edge_labels, timeout=timeout, renderer=renderer)
-    _renderers.write_atomic(target, g._draw(fmt_name))
+    write_atomic(target, g._draw(fmt_name))
     return target
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograd_mini import render
+from autograd_mini import RendererNotFoundError, render
 
 from .data import DATASETS
 from .modules import ACTIVATIONS, MLP
@@ -205,9 +205,9 @@ def _write_graph(model: MLP, x: Any, out_dir: Path, say: Any) -> None:
     out.backward()  # so the picture shows d(output)/d(node) in each node
     try:
         path = render(out, out_dir / "graph.svg", params=model.parameters())
-    except OSError:
-        raise  # an unwritable folder is an error, as for the other outputs
-    except Exception as e:  # no renderer, too many nodes, a timeout: the graph is optional
+    except (RendererNotFoundError, TimeoutError, ValueError) as e:
+        # no renderer, a layout too slow, too many nodes: the graph is optional. Anything else
+        # (an unwritable folder, a bug) is an error, as for the other outputs.
         say(f"graph.svg skipped: {e}".splitlines()[0])
         return
     say(f"wrote {path}")

@@ -109,7 +109,7 @@ class Module:
         """Read a module written by ``save``; ValueError says what is wrong with a bad file."""
         model = serialize.load(path)
         if not isinstance(model, cls):
-            raise ValueError(f"{path} holds a {type(model).__name__}, not a {cls.__name__}")
+            raise ValueError(f"{path} holds a model of type {type(model).__name__}, not {cls.__name__}")
         return model
 
 

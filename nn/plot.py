@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from autograd_mini._atomic import write_atomic  # nn ships with autograd_mini
+
 from .modules import MLP
-from .serialize import write_atomic
 
 __all__ = ["decision_boundary", "mlp_numpy"]
 

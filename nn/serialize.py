@@ -24,7 +24,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMAT", "VERSION", "check_state", "load", "read", "save", "sizes", "write_atomic"]
+from autograd_mini._atomic import write_atomic  # nn ships with autograd_mini
+
+__all__ = ["FORMAT", "VERSION", "check_state", "load", "read", "save", "sizes"]
 
 FORMAT, VERSION = "autograd_mini.nn", 1
 
@@ -60,31 +62,6 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
                 "state": module.state_dict(), "metadata": metadata or {}}
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
     write_atomic(Path(path), text.encode())
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
-
-    The rename is atomic on POSIX and Windows, so a reader (or a crash) sees the old file or the
-    new one, never part of one; the temporary file is removed if anything fails.
-
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     write_atomic(Path(tmp) / "a.txt", b"hello")
-    ...     sorted(p.name for p in Path(tmp).iterdir()), (Path(tmp) / "a.txt").read_bytes()
-    (['a.txt'], b'hello')
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def load(path: str | os.PathLike[str]) -> Any:

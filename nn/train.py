@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import math
+import numbers
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -87,9 +88,9 @@ def _loss_value(loss: str, outputs: list[Any], classes: list[int]) -> Value:
 
 
 def _check_int(name: str, n: Any, least: float, most: float = math.inf) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):  # numpy ints are welcome
         raise TypeError(f"{name} must be an int, not {type(n).__name__}")
-    if not least <= n <= most:
+    if not least <= int(n) <= most:
         raise ValueError(f"{name} must be an int from {least}{f' to {most}' if most < math.inf else ' up'}"
                          f", got {n}")
 

@@ -15,12 +15,12 @@ The test suite runs the check, then executes each notebook in a fresh kernel.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
+
+from autograd_mini._atomic import write_atomic
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
@@ -75,17 +75,6 @@ def targets() -> dict[Path, Path]:
     return {src: HERE / (src.stem + ".ipynb") for src in sorted(SOURCES.glob("*.py"))}
 
 
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check the notebooks are up to date")
@@ -98,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             stale.append(target.name)
         else:
-            write_atomic(target, text)
+            write_atomic(target, text.encode())
             print(f"wrote {target.relative_to(HERE.parent)}")
     if stale:
         print(f"out of date with notebooks/src: {', '.join(stale)}; run python {Path(__file__).name}",

@@ -68,7 +68,7 @@ def test_saving_replaces_atomically_and_leaves_no_temporary_file(model, tmp_path
 
 def test_load_refuses_the_wrong_class(model, tmp_path):
     model.save(tmp_path / "m.json")
-    with pytest.raises(ValueError, match="holds a MLP, not a Layer"):
+    with pytest.raises(ValueError, match="holds a model of type MLP, not Layer"):
         Layer.load(tmp_path / "m.json")
 
 

@@ -182,3 +182,13 @@ def test_micrograds_demo_loop_ports_by_changing_its_imports_and_fit_agrees():
         assert d == pytest.approx(h, rel=1e-9)  # sums in another order: rounding differs
     for p, q in zip(model.parameters(), ours.parameters()):
         assert p.data == pytest.approx(q.data, rel=1e-7, abs=1e-12)
+
+
+def test_fit_takes_numpy_integer_labels():
+    np = pytest.importorskip("numpy", reason="numpy labels are checked where numpy is installed")
+    xs, y = make_xor()
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, xs, [np.int64(c) for c in y], steps=2)
+    assert len(history.loss) == 2
+    with pytest.raises(TypeError, match="float"):
+        fit(model, xs, [float(c) for c in y], steps=1)

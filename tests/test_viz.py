@@ -146,7 +146,7 @@ def test_same_graph_gives_byte_identical_svg(renderer):
 
 
 def test_dot_source_is_identical_across_processes():
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from test_render import neuron;"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from test_viz import neuron;"
             "from autograd_mini.viz import draw_dot; loss, p = neuron();"
             "print(draw_dot(loss, params=p).source)")
     outputs = []
