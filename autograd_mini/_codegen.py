@@ -12,7 +12,7 @@ def tanh(self):
     out = tanh(a)
     node = _new(Value)
     ...
-    node._local = (1.0 - out * out,)
+    node._da = 1.0 - out * out
 ...
 
 The generated code reads these names from the namespace it is executed in: ``Value``, ``_new``
@@ -30,26 +30,26 @@ from typing import Any
 from .rules import Rule
 
 
-def _node(op: str, prev: str, local: str, args: str, indent: str) -> list[str]:
-    """Lines that build the result node; ``out`` already holds its float value."""
+def _node(op: str, parents: tuple[str, str], grads: tuple[str, str], args: str,
+          indent: str) -> list[str]:
+    """Lines that build the result node; ``out`` already holds its float value. ``parents``
+    and ``grads`` fill the fields ``_a``, ``_b`` and ``_da``, ``_db`` ("None", "0.0" if unused)."""
     lines = [
         "node = _new(Value)",
         "node.data = out",
         "node.grad = 0.0",
         'node.label = ""',
         f"node._op = {op!r}",
-        f"node._prev = {prev}",
-        f"node._local = {local}",
+        f"node._a = {parents[0]}",
+        f"node._b = {parents[1]}",
+        f"node._da = {grads[0]}",
+        f"node._db = {grads[1]}",
         f"node._args = {args}",
         "if _modes_active[0]:",
         "    _special(node)",
         "return node",
     ]
     return [indent + line for line in lines]
-
-
-def _tuple(items: list[str]) -> str:
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def _constant_operand(name: str, indent: str) -> list[str]:
@@ -69,22 +69,22 @@ def source(rule: Rule) -> str:
     fwd, grads, op = rule.forward, rule.grads, rule.name
     if rule.arity == 1:
         lines = [f"def {rule.method}(self):", "    a = self.data", f"    out = {fwd}"]
-        lines += _node(op, "(self,)", _tuple([grads[0]]), "None", "    ")
+        lines += _node(op, ("self", "None"), (grads[0], "0.0"), "None", "    ")
         return "\n".join(lines) + "\n"
     da, db = grads
     lines = [f"def {rule.method}(self, other):", "    if isinstance(other, Value):",
              "        a = self.data", "        b = other.data", f"        out = {fwd}"]
-    lines += _node(op, "(self, other)", _tuple([da, db]), "None", "        ")
+    lines += _node(op, ("self", "other"), (da, db), "None", "        ")
     # A plain-number operand stays out of the graph: the node has one parent, and keeps the
     # operands as written in _args for printing and for higher-order gradients.
     lines += _constant_operand("b", "    ")
     lines += ["    a = self.data", f"    out = {fwd}"]
-    lines += _node(op, "(self,)", _tuple([da]), "(self, b)", "    ")
+    lines += _node(op, ("self", "None"), (da, "0.0"), "(self, b)", "    ")
     if rule.reflected:
         lines += ["", "", f"def {rule.reflected}(self, other):"]
         lines += _constant_operand("a", "    ")
         lines += ["    b = self.data", f"    out = {fwd}"]
-        lines += _node(op, "(self,)", _tuple([db]), "(a, self)", "    ")
+        lines += _node(op, ("self", "None"), (db, "0.0"), "(a, self)", "    ")
     return "\n".join(lines) + "\n"
 
 

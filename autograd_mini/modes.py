@@ -87,11 +87,12 @@ class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
 def _special(node: Value) -> None:
     """The slow path of every op, taken while some mode block is open in some thread."""
     if _state.anomaly:
-        values = (node.data, *node._local) if node._prev else (node.data,)
+        local = node.local_grads
+        values = (node.data, *local)
         if not all(math.isfinite(v) for v in values if isinstance(v, float)):
             inputs = tuple(getattr(x, "data", x) for x in node.operands)
             raise FloatingPointError(
                 f"{node._op} returned {node.data} from inputs {inputs}"
-                f" (local derivatives {node._local})")
+                f" (local derivatives {local})")
     if not _state.grad_enabled:
-        node._op, node._prev, node._local, node._args = "", (), (), None
+        node._op, node._a, node._b, node._da, node._db, node._args = "", None, None, 0.0, 0.0, None
