@@ -292,18 +292,22 @@ def topological_order(root: Value) -> list[Value]:
             order.append(stack.pop())  # type: ignore[arg-type]
         elif node not in visited:
             visited.add(node)
-            stack.append(node)
-            stack.append(None)
             a, b = node._a, node._b
             if type(a) is tuple:
+                stack.append(node)
+                stack.append(None)
                 for p in a:
                     if p._a is not None and p not in visited:
                         stack.append(p)
-                continue
-            if a._a is not None and a not in visited:
-                stack.append(a)
-            if b is not None and b._a is not None and b not in visited:
-                stack.append(b)
+            elif a._a is None and (b is None or b._a is None):
+                order.append(node)  # its parents are leaves: nothing to wait for
+            else:
+                stack.append(node)
+                stack.append(None)
+                if a._a is not None and a not in visited:
+                    stack.append(a)
+                if b is not None and b._a is not None and b not in visited:
+                    stack.append(b)
     return order
 
 
@@ -318,15 +322,15 @@ def _backward(root: Value, seed: float) -> None:
     root.grad = seed
     for node in reversed(order):
         g = node.grad
-        a = node._a
-        if type(a) is tuple:  # a sum: every local derivative is 1
+        a, b = node._a, node._b
+        if b is not None:
+            a.grad += node._da * g
+            b.grad += node._db * g
+        elif type(a) is tuple:  # a sum: every local derivative is 1
             for p in a:
                 p.grad += g
-            continue
-        a.grad += node._da * g
-        b = node._b
-        if b is not None:
-            b.grad += node._db * g
+        else:
+            a.grad += node._da * g
 
 
 def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dict[Value, Any]:
