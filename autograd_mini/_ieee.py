@@ -97,12 +97,12 @@ def step(a: float) -> float:
 
 
 def sign(a: float) -> float:
-    """Derivative of abs: -1, 0 or 1 (abs'(0) = 0, as PyTorch), ``nan`` for ``nan``."""
+    """Derivative of abs: -1, 0 or 1; 0 at a = 0 and at nan, as PyTorch's abs backward."""
     if a > 0.0:
         return 1.0
     if a < 0.0:
         return -1.0
-    return a if a != a else 0.0
+    return 0.0
 
 
 def dpow_base(a: float, b: float) -> float:

@@ -19,6 +19,7 @@ n-ary ``sum`` and backpropagation (``modes`` holds ``no_grad`` and ``detect_anom
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,10 @@ from .rules import RULES, SUM
 def _number(x: object) -> float | None:
     """``x`` as a float if it is a real number (not bool), else None."""
     if type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int beyond float's range: refuse it rather than guess inf
+            raise ValueError(f"{x!r} is too large for a float (at most about 1.8e308)") from None
     return None
 
 
@@ -155,6 +159,9 @@ class Value:
         if seed is None and not (create_graph and isinstance(grad, Value)):
             raise TypeError(f"backward() grad must be a real number, not {type(grad).__name__}")
         if create_graph:
+            # As plain backward(): leaves accumulate, interior nodes hold this pass. Note that
+            # a leaf's grad may now be a node of the forward graph (d(e^x)/dx is e^x itself),
+            # which refers back to the leaf: a reference cycle, as in PyTorch, freed by the gc.
             for node, g in gradients(self, grad, differentiable=True).items():
                 if node._a is not None or (type(node.grad) is float and node.grad == 0.0):
                     node.grad = g
@@ -246,7 +253,11 @@ def sum(values: Iterable[Value | float], label: str = "") -> Value:
     >>> s = sum([Value(1.0), Value(2.0), 3])
     >>> s.data, s.op, len(s.parents)
     (6.0, 'sum', 2)
+
+    With no Value among ``values`` (or none at all) the result is a leaf.
     """
+    if not isinstance(label, str):
+        raise TypeError(f"sum() label must be a str, not {type(label).__name__}")
     operands = values if type(values) is tuple else tuple(values)
     total = 0.0
     for v in operands:
@@ -256,6 +267,8 @@ def sum(values: Iterable[Value | float], label: str = "") -> Value:
         total += v.data
     else:
         prev, args = operands, None  # type: ignore[assignment]  # all Values: checked above
+    if not prev:
+        return Value(total, label)
     node = _new(Value)
     node.data = total
     node.grad = 0.0
@@ -283,6 +296,8 @@ def topological_order(root: Value) -> list[Value]:
     >>> [v.op for v in topological_order(y)]
     ['*', 'tanh']
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order() takes a Value, not {type(root).__name__}")
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = [root] if root._a is not None else []
@@ -348,14 +363,21 @@ def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dic
     >>> gradients(dy)[x]  # d2/dx2 x**3 = 6x
     18.0
     """
+    if not isinstance(seed, Value) and _number(seed) is None:
+        raise TypeError(f"gradients() seed must be a real number or Value, not {type(seed).__name__}")
     grads: dict[Value, Any] = {root: seed}
     for node in reversed(topological_order(root)):
         g = grads[node]
         local = _value_local(node) if differentiable else node.local_grads
         for p, d in zip(node.parents, local):
-            # g is often the seed 1.0: multiplying by it would put a "* 1" node into the
-            # graph of every differentiable gradient
-            contribution = d if type(g) is float and g == 1.0 else d * g
+            # Multiplying by a float 1 (the seed, the derivative of + and sum) would put a
+            # "* 1" node into the graph of every differentiable gradient.
+            if type(g) is float and g == 1.0:
+                contribution = d
+            elif type(d) is float and d == 1.0:
+                contribution = g
+            else:
+                contribution = d * g
             prior = grads.get(p)
             grads[p] = contribution if prior is None else prior + contribution
     return grads
@@ -388,9 +410,11 @@ _value_namespace: dict[str, Any] = {
     "step": lambda a: _ieee.step(_data(a)),
     "sign": lambda a: _ieee.sign(_data(a)),
     # At b == 0 the float rule's 0 is kept as the graph b * a**(b-1), whose derivative in b is
-    # a**-1: a constant 0 would lose it. Only 0 ** 0 keeps the mask (its graph would be nan).
+    # a**-1: a constant 0 would lose it. Only 0 ** 0 and nan ** 0 keep the mask, as the
+    # float rule does (their graph would be nan).
     "dpow_base": lambda a, b: (
-        0.0 if _data(b) == 0.0 and _data(a) == 0.0 else b * _pow(a, b - 1.0)),
+        0.0 if _data(b) == 0.0 and (_data(a) == 0.0 or math.isnan(_data(a)))
+        else b * _pow(a, b - 1.0)),
     "dpow_exp": lambda a, b, out: (
         0.0 if _data(a) == 0.0 and _data(b) >= 0.0 else out * _value_namespace["log"](a)),
 }

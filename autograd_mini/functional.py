@@ -12,27 +12,55 @@ graphs can be differentiated again.
 
 from __future__ import annotations
 
+import numbers
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .engine import Value, gradients
+from .engine import sum as _sum
 
 Argnums = int | Sequence[int]
 
 
-def _check_argnums(argnums: Argnums, nargs: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+class _Tracing(threading.local):
+    depth = 0  # how many grad/hessian calls of this thread are running their function
+
+
+_tracing = _Tracing()
+
+
+def _check_function(f: Any, name: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{name}() takes a function, not {type(f).__name__}")
+
+
+def _check_argnums(argnums: Any) -> tuple[int, ...]:
+    """``argnums`` as a non-empty tuple of ints (``numpy`` ints too, never bools)."""
+    if isinstance(argnums, numbers.Integral) and not isinstance(argnums, bool):
+        return (int(argnums),)
+    if not isinstance(argnums, Sequence) or isinstance(argnums, str):
+        raise TypeError(f"argnums must be an int or a sequence of ints, not {type(argnums).__name__}")
+    nums = tuple(argnums)
+    if not nums:
+        raise ValueError("argnums must name at least one argument")
     for i in nums:
-        if not isinstance(i, int) or isinstance(i, bool):
+        if not isinstance(i, numbers.Integral) or isinstance(i, bool):
             raise TypeError(f"argnums must be ints, not {type(i).__name__}")
+    return tuple(int(i) for i in nums)
+
+
+def _in_range(nums: tuple[int, ...], nargs: int) -> None:
+    for i in nums:
         if not -nargs <= i < nargs:
             raise ValueError(f"argnums {i} is out of range for a call with {nargs} arguments")
-    return nums
 
 
 def _as_input(x: Any, position: int) -> Value:
     if isinstance(x, Value):
-        return x
+        # A fresh node per argument (a one-term sum: value x, local derivative 1), so that the
+        # same Value passed twice still gets a gradient per position, as in JAX.
+        return _sum((x,))
     try:
         return Value(x)
     except TypeError:
@@ -44,16 +72,27 @@ def _call(f: Callable[..., Any], args: tuple[Any, ...],
           argnums: tuple[int, ...]) -> tuple[list[Value], Value, bool]:
     """Call f with every argument as a Value; return (the inputs at argnums, output, traced).
 
-    ``traced`` is True when some argument already was a Value: then the caller is itself being
-    differentiated (an enclosing ``grad``), and the results must be Values too.
+    ``traced`` is True when an enclosing ``grad`` is differentiating this call: some argument
+    is already a Value, or this thread is inside another ``grad``'s function (which may close
+    over its Values). Then the results must be Values too.
     """
-    traced = any(isinstance(x, Value) for x in args)
+    _in_range(argnums, len(args))
+    traced = _tracing.depth > 0 or any(isinstance(x, Value) for x in args)
     values = [_as_input(x, i) for i, x in enumerate(args)]
-    out = f(*values)
+    _tracing.depth += 1
+    try:
+        out = f(*values)
+    finally:
+        _tracing.depth -= 1
     if not isinstance(out, Value):
         raise TypeError(
             f"{getattr(f, '__name__', 'f')} must return a scalar Value, not {type(out).__name__}")
     return [values[i] for i in argnums], out, traced
+
+
+def _lift(g: Any) -> Value:
+    """A derivative as a Value for an enclosing grad: a constant becomes a leaf (derivative 0)."""
+    return g if isinstance(g, Value) else Value(g)
 
 
 def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
@@ -66,15 +105,17 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
     (12.0, (4.0, 3.0))
     """
 
+    _check_function(f, "value_and_grad")
+    nums = _check_argnums(argnums)
+
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
-        nums = _check_argnums(argnums, len(args))
         inputs, out, traced = _call(f, args, nums)
         grads = gradients(out, 1.0, differentiable=traced)
         results = tuple(grads.get(x, 0.0) for x in inputs)
-        if traced:  # a constant gradient is a leaf to an enclosing grad: its derivative is 0
-            results = tuple(g if isinstance(g, Value) else Value(g) for g in results)
+        if traced:
+            results = tuple(_lift(g) for g in results)
         value = out if traced else out.data
-        return value, results[0] if isinstance(argnums, int) else results
+        return value, results[0] if isinstance(argnums, numbers.Integral) else results
 
     value_and_grad_f.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     return value_and_grad_f
@@ -83,10 +124,10 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
 def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """A function returning the derivative of ``f`` with respect to ``args[argnums]``.
 
-    >>> import math
     >>> round(grad(lambda x: x.sin())(0.0), 12), grad(lambda x, y: x / y, argnums=1)(1.0, 2.0)
     (1.0, -0.25)
     """
+    _check_function(f, "grad")
     vg = value_and_grad(f, argnums)
 
     def grad_f(*args: Any) -> Any:
@@ -103,6 +144,8 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
     [[4.0, 2.0], [2.0, 0.0]]
     """
 
+    _check_function(f, "hessian")
+
     def hessian_f(*args: Any) -> list[list[Any]]:
         nums = tuple(range(len(args)))
         inputs, out, traced = _call(f, args, nums)
@@ -111,7 +154,8 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
         for x in inputs:
             gx = first.get(x, 0.0)
             second = gradients(gx, 1.0, differentiable=traced) if isinstance(gx, Value) else {}
-            rows.append([second.get(y, 0.0) for y in inputs])
+            row = [second.get(y, 0.0) for y in inputs]
+            rows.append([_lift(h) for h in row] if traced else row)
         return rows
 
     hessian_f.__name__ = f"hessian({getattr(f, '__name__', 'f')})"

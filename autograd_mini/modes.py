@@ -1,7 +1,8 @@
 """Modes that change what ops record: ``no_grad``, ``enable_grad`` and ``detect_anomaly``.
 
-Each is a context manager and a decorator, and thread-local, as in PyTorch: a block opened in
-one thread changes nothing in another.
+Each is a context manager and a decorator (``@no_grad()`` or ``@no_grad``), and thread-local,
+as in PyTorch: a block opened in one thread changes nothing in another. A decorated generator
+function runs its body outside the block (the block ends when the generator is created).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .engine import Value
@@ -18,6 +20,11 @@ if TYPE_CHECKING:
 class _ModeState(threading.local):
     grad_enabled = True
     anomaly = False
+
+    def __init__(self) -> None:
+        # What each open block replaced, innermost last: per thread, so one mode object may be
+        # entered in several threads at once.
+        self.saved: list[bool] = []
 
 
 _state = _ModeState()
@@ -31,21 +38,23 @@ class _Mode(contextlib.ContextDecorator):
     _attr = ""
     _value = True
 
-    def __init__(self) -> None:
-        self._saved: bool | None = None
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        # ``@no_grad`` without parentheses decorates ``func`` directly, as PyTorch allows.
+        mode = super().__new__(cls)
+        return mode if func is None else mode(func)
 
-    def _recreate_cm(self) -> _Mode:  # a fresh block per decorated call: safe across threads
-        return type(self)()
+    def __init__(self, func: Callable[..., Any] | None = None) -> None:
+        pass
 
     def __enter__(self) -> _Mode:
-        self._saved = getattr(_state, self._attr)
+        _state.saved.append(getattr(_state, self._attr))
         setattr(_state, self._attr, self._value)
         with _modes_lock:
             _modes_active[0] += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        setattr(_state, self._attr, self._saved)
+        setattr(_state, self._attr, _state.saved.pop())
         with _modes_lock:
             _modes_active[0] -= 1
 

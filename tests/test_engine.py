@@ -435,3 +435,66 @@ def test_sum_rejects_look_alikes_with_a_data_attribute():
 
     with pytest.raises(TypeError, match="Foreign"):
         am.sum([Value(1.0), Foreign()])
+
+
+def test_one_no_grad_object_entered_in_two_threads():
+    shared = am.no_grad()
+    a_inside, b_inside, b_done = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def thread_a():
+        with am.no_grad():
+            with shared:
+                a_inside.set()
+                b_inside.wait(5)
+            b_done.wait(5)  # b has entered and left `shared` meanwhile
+            seen["a"] = (Value(1.0) * 2).is_leaf
+
+    def thread_b():
+        a_inside.wait(5)
+        with shared:
+            b_inside.set()
+        b_done.set()
+
+    threads = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"a": True}  # still inside its own no_grad block
+
+
+def test_no_grad_as_a_bare_decorator():
+    @am.no_grad
+    def f(v):
+        return v * 3
+
+    assert f(Value(2.0)).is_leaf
+
+
+def test_huge_ints_are_refused_not_rounded():
+    with pytest.raises(ValueError, match="too large"):
+        Value(10 ** 400)
+    with pytest.raises(ValueError, match="too large"):
+        Value(1.0) * 10 ** 400
+
+
+def test_sum_label_and_sums_without_values():
+    with pytest.raises(TypeError, match="int"):
+        am.sum([Value(1.0)], label=3)
+    assert am.sum([]).is_leaf and am.sum([2, 3]).is_leaf and am.sum([2, 3]).data == 5.0
+
+
+def test_abs_and_pow_at_nan_match_torch_in_both_paths():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    t = torch.tensor(math.nan, dtype=torch.float64, requires_grad=True)
+    torch.abs(t).backward()
+    x = Value(math.nan)
+    abs(x).backward()
+    assert x.grad == t.grad.item() == 0.0
+    a, b = Value(math.nan), Value(0.0)
+    (a ** b).backward()
+    first = a.grad
+    a.grad = 0.0
+    (a ** b).backward(create_graph=True)
+    assert first == 0.0 and (a.grad == 0.0 or a.grad.data == 0.0)

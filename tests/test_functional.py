@@ -102,3 +102,50 @@ def test_differentiable_gradients_have_no_multiply_by_one_nodes():
     ops = [v.op for v in am.topological_order(dx)]
     assert all(not (v.op == "*" and 1.0 in v.operands) for v in am.topological_order(dx)), ops
     assert math.isclose(dx.data, math.sin(0.5) + 0.5 * math.cos(0.5), rel_tol=1e-15)
+
+
+def test_nested_grad_of_a_function_closing_over_the_outer_argument():
+    # d/dy [d/dx (x * y)] = d/dy y = 1, as in HIPS autograd and JAX
+    assert am.grad(lambda y: am.grad(lambda x: x * y)(2.0))(3.0) == 1.0
+    assert am.grad(lambda y: am.grad(lambda x: x * x * y)(2.0))(3.0) == 4.0  # d/dy 2xy at x = 2
+
+
+def test_the_same_value_in_two_positions_gets_a_gradient_per_position():
+    v = Value(2.0)
+    value, (ga, gb) = am.value_and_grad(lambda a, b: a * b, argnums=(0, 1))(v, v)
+    assert (value.data, ga.data, gb.data) == (4.0, 2.0, 2.0)
+    h = am.hessian(lambda a, b: a * a * b)(v, v)
+    assert [[x.data for x in row] for row in h] == [[4.0, 4.0], [4.0, 0.0]]
+
+
+def test_argnums_and_function_are_checked_when_grad_is_built():
+    np = pytest.importorskip("numpy", reason="numpy ints as argnums are checked where numpy is installed")
+    assert am.grad(lambda x, y: x * y, argnums=np.int64(1))(2.0, 3.0) == 2.0
+    with pytest.raises(TypeError, match="float"):
+        am.grad(lambda x: x, argnums=1.5)
+    with pytest.raises(ValueError, match="at least one"):
+        am.grad(lambda x: x, argnums=())
+    with pytest.raises(TypeError, match="int"):
+        am.grad(3)
+    with pytest.raises(TypeError, match="str"):
+        am.hessian("f")
+
+
+def test_gradients_checks_its_root_and_seed():
+    x = Value(2.0)
+    with pytest.raises(TypeError, match="float"):
+        am.gradients(3.0)
+    with pytest.raises(TypeError, match="float"):
+        am.topological_order(3.0)
+    for bad, name in [(True, "bool"), ("a", "str"), (None, "NoneType")]:
+        with pytest.raises(TypeError, match=name):
+            am.gradients(x * x, bad)
+
+
+def test_differentiable_gradients_of_sums_have_no_multiply_by_one_nodes():
+    x = Value(0.3)
+    y = (x + x + x + x + x).tanh()
+    dx = am.gradients(y, differentiable=True)[x]
+    ones = [v for v in am.topological_order(dx) if v.op == "*" and 1.0 in v.operands]
+    assert ones == []
+    assert math.isclose(dx.data, 5 * (1 - math.tanh(1.5) ** 2), rel_tol=1e-15)
