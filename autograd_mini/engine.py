@@ -61,9 +61,9 @@ class Value:
     grad: Any  # a float; a Value after backward(create_graph=True)
     label: str
     _op: str
-    _a: Any  # first parent, or a sum's tuple of parents, or None for a leaf
-    _b: Value | None  # second parent
-    _da: Any  # d(self)/d(_a)
+    _a: Any  # the first Value parent, or a sum's tuple of parents, or None for a leaf
+    _b: Value | None  # the second Value parent, if the op had two
+    _da: Any  # d(self)/d(_a): for 2 - x, _a is x (the op's b) and _da is -1
     _db: Any  # d(self)/d(_b)
     _args: tuple[Any, ...] | None  # the operands as written, when some are plain numbers
 
