@@ -106,7 +106,7 @@ class Value:
         if a is None:
             return ()
         if type(a) is tuple:
-            return _ones(len(a))
+            return (1.0,) * len(a)  # a sum
         return (self._da,) if b is None else (self._da, self._db)
 
     @property
@@ -212,19 +212,6 @@ for _rule in RULES:
 
 
 # -- n-ary sum -----------------------------------------------------------------------------------
-_ONES: dict[int, tuple[float, ...]] = {}
-
-
-def _ones(n: int) -> tuple[float, ...]:
-    """A shared tuple of n ones, so sum nodes of one width share their local derivatives."""
-    ones = _ONES.get(n)
-    if ones is None:
-        ones = (1.0,) * n
-        if n <= 4096:
-            _ONES[n] = ones
-    return ones
-
-
 def _split_operands(operands: tuple[Any, ...]) -> tuple[tuple[Value, ...], tuple[Any, ...], float]:
     """Sum's slow path: (the Value operands, all operands with numbers as floats, the total)."""
     total = 0.0

@@ -90,7 +90,7 @@ def _call(f: Callable[..., Any], args: tuple[Any, ...],
     return [values[i] for i in argnums], out, traced
 
 
-def _lift(g: Any) -> Value:
+def _as_value(g: Any) -> Value:
     """A derivative as a Value for an enclosing grad: a constant becomes a leaf (derivative 0)."""
     return g if isinstance(g, Value) else Value(g)
 
@@ -113,7 +113,7 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
         grads = gradients(out, 1.0, differentiable=traced)
         results = tuple(grads.get(x, 0.0) for x in inputs)
         if traced:
-            results = tuple(_lift(g) for g in results)
+            results = tuple(_as_value(g) for g in results)
         value = out if traced else out.data
         return value, results[0] if isinstance(argnums, numbers.Integral) else results
 
@@ -155,7 +155,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
             gx = first.get(x, 0.0)
             second = gradients(gx, 1.0, differentiable=traced) if isinstance(gx, Value) else {}
             row = [second.get(y, 0.0) for y in inputs]
-            rows.append([_lift(h) for h in row] if traced else row)
+            rows.append([_as_value(h) for h in row] if traced else row)
         return rows
 
     hessian_f.__name__ = f"hessian({getattr(f, '__name__', 'f')})"
