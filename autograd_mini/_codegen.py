@@ -30,21 +30,20 @@ from typing import Any
 from .rules import Rule
 
 
-def _node(op: str, parents: tuple[str, str], grads: tuple[str, str], args: str,
-          indent: str) -> list[str]:
-    """Lines that build the result node; ``out`` already holds its float value. ``parents``
-    and ``grads`` fill the fields ``_a``, ``_b`` and ``_da``, ``_db`` ("None", "0.0" if unused)."""
+def _node(op: str, parents: tuple[str, str], grads: tuple[str, str], indent: str) -> list[str]:
+    """Lines that build the result node; ``out`` already holds its float value. ``op`` fills
+    ``_op``; ``parents`` and ``grads`` fill ``_a``, ``_b`` and ``_da``, ``_db`` ("None", "0.0"
+    if unused)."""
     lines = [
         "node = _new(Value)",
         "node.data = out",
         "node.grad = 0.0",
         'node.label = ""',
-        f"node._op = {op!r}",
+        f"node._op = {op}",
         f"node._a = {parents[0]}",
         f"node._b = {parents[1]}",
         f"node._da = {grads[0]}",
         f"node._db = {grads[1]}",
-        f"node._args = {args}",
         "if _modes_active[0]:",
         "    _special(node)",
         "return node",
@@ -66,25 +65,26 @@ def _constant_operand(name: str, indent: str) -> list[str]:
 
 def source(rule: Rule) -> str:
     """The Python source of the methods generated for ``rule``."""
-    fwd, grads, op = rule.forward, rule.grads, rule.name
+    fwd, grads, op = rule.forward, rule.grads, repr(rule.name)
     if rule.arity == 1:
         lines = [f"def {rule.method}(self):", "    a = self.data", f"    out = {fwd}"]
-        lines += _node(op, ("self", "None"), (grads[0], "0.0"), "None", "    ")
+        lines += _node(op, ("self", "None"), (grads[0], "0.0"), "    ")
         return "\n".join(lines) + "\n"
     da, db = grads
     lines = [f"def {rule.method}(self, other):", "    if isinstance(other, Value):",
              "        a = self.data", "        b = other.data", f"        out = {fwd}"]
-    lines += _node(op, ("self", "other"), (da, db), "None", "        ")
+    lines += _node(op, ("self", "other"), (da, db), "        ")
     # A plain-number operand stays out of the graph: the node has one parent, and keeps the
-    # operands as written in _args for printing and for higher-order gradients.
+    # operands as written with its op name, as in ("-", 2.0, x), for printing and for
+    # higher-order gradients.
     lines += _constant_operand("b", "    ")
     lines += ["    a = self.data", f"    out = {fwd}"]
-    lines += _node(op, ("self", "None"), (da, "0.0"), "(self, b)", "    ")
+    lines += _node(f"({op}, self, b)", ("self", "None"), (da, "0.0"), "    ")
     if rule.reflected:
         lines += ["", "", f"def {rule.reflected}(self, other):"]
         lines += _constant_operand("a", "    ")
         lines += ["    b = self.data", f"    out = {fwd}"]
-        lines += _node(op, ("self", "None"), (db, "0.0"), "(a, self)", "    ")
+        lines += _node(f"({op}, a, self)", ("self", "None"), (db, "0.0"), "    ")
     return "\n".join(lines) + "\n"
 
 

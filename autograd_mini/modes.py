@@ -101,7 +101,7 @@ def _special(node: Value) -> None:
         if not all(math.isfinite(v) for v in values if isinstance(v, float)):
             inputs = tuple(getattr(x, "data", x) for x in node.operands)
             raise FloatingPointError(
-                f"{node._op} returned {node.data} from inputs {inputs}"
+                f"{node.op} returned {node.data} from inputs {inputs}"
                 f" (local derivatives {local})")
     if not _state.grad_enabled:
-        node._op, node._a, node._b, node._da, node._db, node._args = "", None, None, 0.0, 0.0, None
+        node._op, node._a, node._b, node._da, node._db = "", None, None, 0.0, 0.0
