@@ -315,23 +315,20 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-#: What ``_backward`` writes into a node's ``grad`` while ordering the graph, to mark the node as
-#: seen. A nan, so a pass cut short (say by KeyboardInterrupt) leaves no plausible number behind.
-_SEEN = float("nan")
-
-
 def _backward(root: Value, seed: float) -> None:
     """The float fast path of ``backward``: gradients live in each node's ``grad``.
 
-    The walk is ``topological_order``'s, except that a node is marked as seen by storing
-    ``_SEEN`` in its own ``grad`` instead of adding it to a set: backward overwrites the grad of
-    every interior node anyway, and the set was a quarter of backward's time. (So two threads
-    must not run backward through the same nodes at once; they would race on ``grad`` anyway.)
+    The walk is ``topological_order``'s, except that a node is marked as seen by storing a
+    marker in its own ``grad`` instead of adding it to a set: backward overwrites the grad of
+    every interior node anyway, and the set was a quarter of backward's time. The marker is a
+    new object each call, so a pass cut short (by KeyboardInterrupt, say) cannot mislead the
+    next one. (Two threads must not run backward through the same nodes at once; they would
+    race on ``grad`` anyway.)
     """
     if root._a is None:
         root.grad += seed
         return
-    seen = _SEEN
+    seen = object()
     order: list[Value] = []
     stack: list[Value | None] = [root]
     while stack:

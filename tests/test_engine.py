@@ -164,6 +164,39 @@ def test_a_node_needed_by_a_later_sibling_is_ordered_before_it():
     assert x.grad == 4.0 * 2 * 0.5
 
 
+class _Tripwire(Value):
+    """A leaf that raises KeyboardInterrupt when backward's walk looks at its parents."""
+
+    __slots__ = ()
+    armed = False
+
+    @property  # type: ignore[override]
+    def _a(self):
+        if _Tripwire.armed:
+            raise KeyboardInterrupt
+        return Value._a.__get__(self)
+
+    @_a.setter
+    def _a(self, value):
+        Value._a.__set__(self, value)
+
+
+def test_a_backward_cut_short_does_not_mislead_the_next():
+    # backward marks nodes in their grad while it orders them; a pass interrupted midway leaves
+    # marks behind, and the next pass must not take them for its own.
+    x, t = Value(2.0), _Tripwire(3.0)
+    y = (x * x * t).tanh()
+    _Tripwire.armed = True
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            y.backward()
+    finally:
+        _Tripwire.armed = False
+    y.backward()
+    assert close(x.grad, (1 - math.tanh(12.0) ** 2) * 12.0)
+    assert close(t.grad, (1 - math.tanh(12.0) ** 2) * 4.0)
+
+
 @settings(max_examples=150, deadline=None)
 @given(expressions(n_inputs=3, max_ops=12))
 def test_backward_leaves_every_node_holding_the_gradient_that_gradients_computes(program):
