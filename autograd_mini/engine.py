@@ -342,10 +342,18 @@ def _backward(root: Value, seed: float) -> None:
                 stack.append(node)
                 stack.append(None)
                 for p in a:
-                    if p._a is not None and p.grad is not seen:
-                        stack.append(p)
+                    pa = p._a
+                    if pa is not None and p.grad is not seen:
+                        pb = p._b
+                        if type(pa) is not tuple and pa._a is None and (pb is None or pb._a is None):
+                            # Its parents are leaves (w * x, p * p): it needs no turn on the
+                            # stack. A sum's many such terms are common enough to pay for this.
+                            p.grad = seen
+                            order.append(p)
+                        else:
+                            stack.append(p)
             elif a._a is None and (b is None or b._a is None):
-                order.append(node)
+                order.append(node)  # its parents are leaves: nothing to wait for
             else:
                 stack.append(node)
                 stack.append(None)
