@@ -322,9 +322,9 @@ def _backward(root: Value, seed: float) -> None:
     storing a marker in its own ``grad`` instead of adding it to a set: backward overwrites the
     grad of every interior node anyway, and the set cost a fifth of backward's time. The marker
     is a new object each call, so a pass cut short (by KeyboardInterrupt, say) cannot mislead
-    the next one. (Two threads must not run backward through the same nodes at once; they
-    would race on ``grad`` anyway.) And a sum's terms whose parents are leaves are ordered as
-    soon as they are found.
+    the next one. (Two threads must not run backward through the same interior nodes at once;
+    they would race on ``grad`` anyway.) And a sum's terms whose parents are leaves are ordered
+    as soon as they are found.
     """
     if root._a is None:
         root.grad += seed
