@@ -28,18 +28,50 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import _codegen, _ieee
+from ._messages import shorten
 from .modes import _modes_active, _special
 from .rules import RULES, SUM
 
 
 def _number(x: object) -> float | None:
-    """``x`` as a float if it is a real number (not bool), else None."""
-    if type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+    """``x`` as a float if it is a real number (not bool), else None.
+
+    A finite number beyond float's range (about ±1.8e308) is refused with ``ValueError``
+    rather than rounded to ``±inf``; an infinite or nan input stays what it is.
+    """
+    if type(x) is int:
         try:
             return float(x)
-        except OverflowError:  # an int beyond float's range: refuse it rather than guess inf
-            raise ValueError(f"{x!r} is too large for a float (at most about 1.8e308)") from None
+        except OverflowError:
+            raise ValueError(_out_of_range(x)) from None
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        try:
+            f = float(x)
+        except OverflowError:  # an int subclass or a Fraction beyond float's range
+            raise ValueError(_out_of_range(x)) from None
+        # float() of a wider type (numpy's longdouble, say) rounds a huge finite number to inf
+        # without a word. Only an infinite result pays for the check.
+        if f - f != 0.0 and f == f and x != f:
+            raise ValueError(_out_of_range(x))
+        return f
     return None
+
+
+def _out_of_range(x: object) -> str:
+    """The message for a finite number beyond float's range, without printing a huge number.
+
+    An int of more than 4,300 digits has no ``repr`` (Python limits int-to-text conversion),
+    so an int is described by its number of digits.
+    """
+    if isinstance(x, int):
+        digits = int(x.bit_length() * math.log10(2)) + 1  # exact, or one too many
+        what = f"an int of about {digits:,} digits"
+    else:
+        try:
+            what = f"{type(x).__name__} {shorten(repr(x), 100)}"
+        except ValueError:  # a Fraction of ints too long to print, say
+            what = f"a {type(x).__name__} too long to print"
+    return f"{what} is beyond float's range (finite floats are at most about ±1.8e308)"
 
 
 class Value:
@@ -55,7 +87,8 @@ class Value:
     accepted; ``bool`` is refused, since a flag used as a number is more often a bug than not.
     Operands may be Values or real numbers on either side; plain numbers stay out of the graph.
     ``<``, ``<=``, ``>``, ``>=`` compare ``data``; ``==`` and ``hash`` are by identity, so
-    Values work as dict keys and set members.
+    Values work as dict keys and set members. ``bool(v)`` is ``bool(v.data)``, as for PyTorch
+    and numpy scalars: false for ``0.0`` and ``-0.0`` only (``nan`` is true, as in Python).
     """
 
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db")
@@ -125,6 +158,9 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
 
     # -- comparisons on data ------------------------------------------------------------------
     def _other_data(self, other: object) -> float | None:
@@ -321,10 +357,14 @@ def _backward(root: Value, seed: float) -> None:
     The walk is ``topological_order``'s with two shortcuts. A node is marked as seen by
     storing a marker in its own ``grad`` instead of adding it to a set: backward overwrites the
     grad of every interior node anyway, and the set cost a fifth of backward's time. The marker
-    is a new object each call, so a pass cut short (by KeyboardInterrupt, say) cannot mislead
-    the next one. (Two threads must not run backward through the same interior nodes at once;
-    they would race on ``grad`` anyway.) And a sum's terms whose parents are leaves are ordered
-    as soon as they are found.
+    is a new object each call, so it can never be mistaken for another pass's. (Two threads must
+    not run backward through the same interior nodes at once; they would race on ``grad``
+    anyway.) And a sum's terms whose parents are leaves are ordered as soon as they are found.
+
+    A pass cut short by an exception (KeyboardInterrupt, MemoryError) leaves no marker behind.
+    Cut short while ordering the graph, it leaves every interior node it had marked with
+    ``grad = 0.0`` (keeping their earlier values would cost a store per node) and the leaves
+    as they were; cut short while adding gradients up, it leaves the partial sums.
     """
     if root._a is None:
         root.grad += seed
@@ -332,38 +372,44 @@ def _backward(root: Value, seed: float) -> None:
     seen = object()
     order: list[Value] = []
     stack: list[Value | None] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            order.append(stack.pop())  # type: ignore[arg-type]
-        elif node.grad is not seen:
-            node.grad = seen
-            a, b = node._a, node._b
-            if type(a) is tuple:
-                stack.append(node)
-                stack.append(None)
-                for p in a:
-                    pa = p._a
-                    if pa is not None and p.grad is not seen:
-                        pb = p._b
-                        if type(pa) is not tuple and pa._a is None and (pb is None or pb._a is None):
-                            # Its parents are leaves (w * x, p * p): it needs no turn on the
-                            # stack. A sum's many such terms are common enough to pay for this.
-                            p.grad = seen
-                            order.append(p)
-                        else:
-                            stack.append(p)
-            elif a._a is None and (b is None or b._a is None):
-                order.append(node)  # its parents are leaves: nothing to wait for
-            else:
-                stack.append(node)
-                stack.append(None)
-                if a._a is not None and a.grad is not seen:
-                    stack.append(a)
-                if b is not None and b._a is not None and b.grad is not seen:
-                    stack.append(b)
-    for node in order:  # this pass's d(root)/d(node), not a sum with an earlier pass
-        node.grad = 0.0
+    node: Value | None = root
+    p = root
+    try:  # free until something is raised (Python 3.11's zero-cost exceptions)
+        while stack:
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())  # type: ignore[arg-type]
+            elif node.grad is not seen:
+                node.grad = seen
+                a, b = node._a, node._b
+                if type(a) is tuple:
+                    stack.append(node)
+                    stack.append(None)
+                    for p in a:
+                        pa = p._a
+                        if pa is not None and p.grad is not seen:
+                            pb = p._b
+                            if type(pa) is not tuple and pa._a is None and (pb is None or pb._a is None):
+                                # Its parents are leaves (w * x, p * p): it needs no turn on the
+                                # stack. A sum's many such terms are common enough to pay for this.
+                                p.grad = seen
+                                order.append(p)
+                            else:
+                                stack.append(p)
+                elif a._a is None and (b is None or b._a is None):
+                    order.append(node)  # its parents are leaves: nothing to wait for
+                else:
+                    stack.append(node)
+                    stack.append(None)
+                    if a._a is not None and a.grad is not seen:
+                        stack.append(a)
+                    if b is not None and b._a is not None and b.grad is not seen:
+                        stack.append(b)
+        for node in order:  # this pass's d(root)/d(node), not a sum with an earlier pass
+            node.grad = 0.0
+    except BaseException:
+        _unmark(seen, order, stack, (node, p))
+        raise
     root.grad = seed
     for node in reversed(order):
         g = node.grad
@@ -376,6 +422,18 @@ def _backward(root: Value, seed: float) -> None:
                 p.grad += g
         else:
             a.grad += node._da * g
+
+
+def _unmark(seen: object, *groups: Iterable[Value | None]) -> None:
+    """Set to 0.0 the ``grad`` of every node in ``groups`` that holds the marker ``seen``.
+
+    A marked node is in ``order``, or on the stack (under its ``None``), or is the node being
+    looked at, between its marking and its filing; so these cover every mark of a cut pass.
+    """
+    for group in groups:
+        for v in group:
+            if v is not None and v.grad is seen:
+                v.grad = 0.0
 
 
 def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dict[Value, Any]:

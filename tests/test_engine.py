@@ -192,9 +192,35 @@ def test_a_backward_cut_short_does_not_mislead_the_next():
             y.backward()
     finally:
         _Tripwire.armed = False
+    assert all(type(v.grad) is float for v in am.gradients(y)), "a marker was left behind"
     y.backward()
     assert close(x.grad, (1 - math.tanh(12.0) ** 2) * 12.0)
     assert close(t.grad, (1 - math.tanh(12.0) ** 2) * 4.0)
+
+
+def test_a_backward_cut_short_leaves_floats_that_draw_dot_can_print():
+    # Cut short with nodes in every place a mark can be: ordered (x * x and its exp), on the
+    # stack (the root and tanh) and in hand (x * t, marked, its parent t raising). Each must get
+    # a float back (0.0: the earlier grad is not kept), and the leaves keep theirs.
+    pytest.importorskip("graphviz", reason="draw_dot needs the graphviz package")
+    x, t = Value(2.0, label="x"), _Tripwire(3.0, label="t")
+    u, w = x * t, x * x
+    v, e = u.tanh(), w.exp()
+    y = v + e
+    x.grad, t.grad = 5.0, 7.0
+    for node in (u, w, v, e, y):
+        node.grad = 1.5
+    _Tripwire.armed = True
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            y.backward()
+    finally:
+        _Tripwire.armed = False
+    assert [node.grad for node in (u, w, v, e, y)] == [0.0] * 5
+    assert type(y.grad) is float and (x.grad, t.grad) == (5.0, 7.0)
+    assert "grad 0.0000" in am.draw_dot(y).source
+    y.backward()
+    assert close(t.grad, 7.0 + (1 - math.tanh(6.0) ** 2) * 2.0)
 
 
 @settings(max_examples=150, deadline=None)
@@ -533,11 +559,58 @@ def test_no_grad_as_a_bare_decorator():
     assert f(Value(2.0)).is_leaf
 
 
+@pytest.mark.parametrize("data", [0.0, -0.0, 5e-324, -2.0, math.inf, math.nan])
+def test_truth_of_a_value_is_the_truth_of_its_data(data):
+    # As for numpy and PyTorch scalars: only zero is false, and nan is true as in Python.
+    assert bool(Value(data)) is bool(data) is (data != 0.0)
+    assert bool(Value(2.0) * data) is bool(2.0 * data)  # an interior node too
+    np = pytest.importorskip("numpy", reason="numpy scalars are a reference where installed")
+    assert bool(Value(data)) is bool(np.float64(data))
+
+
+def test_truth_of_a_value_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    for data in (0.0, -0.0, 5e-324, -2.0, math.inf, math.nan):
+        assert bool(Value(data)) is bool(torch.tensor(data, dtype=torch.float64))
+    x = Value(3.0)
+    assert not (x - 3.0) and (x - 2.0)
+
+
 def test_huge_ints_are_refused_not_rounded():
-    with pytest.raises(ValueError, match="too large"):
+    with pytest.raises(ValueError, match="int of about 401 digits is beyond float's range"):
         Value(10 ** 400)
-    with pytest.raises(ValueError, match="too large"):
+    with pytest.raises(ValueError, match="int of about 401 digits is beyond float's range"):
         Value(1.0) * 10 ** 400
+    with pytest.raises(ValueError, match="beyond float's range"):
+        10 ** 400 - Value(1.0)
+    with pytest.raises(ValueError, match="Fraction"):
+        Value(Fraction(-(10 ** 400), 3))
+
+
+def test_ints_too_long_to_print_are_refused_by_their_number_of_digits():
+    # Python refuses to turn an int of more than 4,300 digits into text: the message must not try.
+    for huge in (10 ** 5000, -(10 ** 5000) + 1):
+        for make in (Value, lambda n: Value(2.0) * n, lambda n: am.sum([Value(1.0), n]),
+                     lambda n: Value(1.0).backward(n)):
+            with pytest.raises(ValueError, match="int of about 5,001 digits is beyond float's range"):
+                make(huge)
+    with pytest.raises(ValueError, match="a Fraction too long to print is beyond float's range"):
+        Value(Fraction(10 ** 5000, 3))
+
+
+def test_a_finite_number_beyond_floats_range_is_refused_an_infinite_one_kept():
+    np = pytest.importorskip("numpy", reason="numpy's longdouble is checked only where numpy is installed")
+    if np.finfo(np.longdouble).max <= np.finfo(np.float64).max:
+        pytest.skip("this platform's longdouble is float64: it holds no number beyond float's range")
+    for huge in (np.longdouble("1e4000"), -np.longdouble("1e4000")):
+        with pytest.raises(ValueError, match=r"longdouble.*1e\+4000.* is beyond float's range"):
+            Value(huge)
+        with pytest.raises(ValueError, match="beyond float's range"):
+            Value(1.0) + huge
+    assert Value(np.longdouble("inf")).data == math.inf
+    assert Value(-np.longdouble("inf")).data == -math.inf
+    assert math.isnan(Value(np.longdouble("nan")).data)
+    assert Value(np.longdouble("1e300")).data == 1e300
 
 
 def test_sum_label_and_sums_without_values():
