@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._messages import LIMIT, preview
+
 if TYPE_CHECKING:
     from .engine import Value
 
@@ -93,6 +95,12 @@ class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
     _attr, _value = "anomaly", True
 
 
+def _tuple(items: tuple[Any, ...]) -> str:
+    """``repr(items)``, but past about half a kilobyte its start and how many items are left."""
+    text = preview(items, limit=LIMIT // 2)
+    return f"({text},)" if len(items) == 1 else f"({text})"
+
+
 def _special(node: Value) -> None:
     """The slow path of every op, taken while some mode block is open in some thread."""
     if _state.anomaly:
@@ -100,8 +108,13 @@ def _special(node: Value) -> None:
         values = (node.data, *local)
         if not all(math.isfinite(v) for v in values if isinstance(v, float)):
             inputs = tuple(getattr(x, "data", x) for x in node.operands)
+            # A sum of 100,000 terms would quote 200,000 numbers: show the start of each tuple,
+            # and the first input that is nan or inf, which the start may not reach.
+            shown = _tuple(inputs)
+            bad = next((i for i, x in enumerate(inputs) if x - x != 0.0), None)
+            where = "" if bad is None or len(shown) < LIMIT // 2 else f", input {bad:,} is {inputs[bad]}"
             raise FloatingPointError(
-                f"{node.op} returned {node.data} from inputs {inputs}"
-                f" (local derivatives {local})")
+                f"{node.op} returned {node.data} from inputs {shown}{where}"
+                f" (local derivatives {_tuple(local)})")
     if not _state.grad_enabled:
         node._op, node._a, node._b, node._da, node._db = "", None, None, 0.0, 0.0

@@ -463,6 +463,21 @@ def test_detect_anomaly_names_the_op_and_inputs():
     assert x.log().data == -math.inf  # off again outside the block
 
 
+def test_detect_anomaly_on_a_large_sum_says_about_a_kilobyte_and_names_the_bad_input():
+    xs = [Value(float(i)) for i in range(100_000)]
+    xs[70_000] = Value(math.nan)
+    with am.detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        am.sum(xs)
+    message = str(caught.value)
+    assert len(message) < 1_500, len(message)
+    assert message.startswith("sum returned nan from inputs (0.0, 1.0, 2.0, ")
+    assert "and 99,9" in message and "input 70,000 is nan" in message
+    # A short one still quotes every input, as the tuple's repr.
+    with am.detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        am.sum([Value(1.0), Value(math.inf)])
+    assert str(caught.value) == "sum returned inf from inputs (1.0, inf) (local derivatives (1.0, 1.0))"
+
+
 def test_detect_anomaly_passes_finite_graphs():
     x = Value(0.5)
     with am.detect_anomaly():
