@@ -8,6 +8,10 @@ off the picture: a Value's ``grad`` is the sum, over its edges, of the edge's la
 ``grad`` of that op's result. Constants stay out of the graph and appear in the op's label
 (``x * 2`` draws an op ``× 2``; ``2 - x`` an op ``2 −``).
 
+Any str can be a label: it is drawn as typed (``&amp;`` shows ``&amp;``, not ``&``), with the
+characters XML cannot hold shown as Python escapes (``\\x00``), and cut past 200 characters or
+10 lines (``label_text`` says exactly how), so the SVG is always valid XML.
+
 Colours: the output(s) green, parameters (the Values passed as ``params``) orange, other
 leaves (inputs) blue, intermediate Values white, ops grey.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +45,13 @@ FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 OUTPUT, PARAMETER, INPUT, INTERMEDIATE, OP = "#c8e6c9", "#ffe0b2", "#bbdefb", "#ffffff", "#eeeeee"
 _SYMBOLS = {"-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x", "abs": "|x|", "sum": "Σ"}
 _ORDERED = frozenset({"-", "/", "**"})  # binary ops that are not commutative
-_RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"\n": "\\n", "\r": "", "\t": " "})
+#: The most characters, and lines, drawn of a label: a longer one is cut and ends in "…".
+LABEL_WIDTH, LABEL_LINES = 200, 10
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Graphviz decodes &entities; in every label, so & is written &amp; to show what was typed.
+_RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"&": "&amp;", "\n": "\\n"})
+_PLAIN_SPECIAL = str.maketrans({"\\": "\\\\", '"': '\\"', "&": "&amp;", "\n": "\\n"})
 
 Root = Value | Iterable[Value]
 
@@ -111,7 +122,7 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
         fields.append(f"data {number(v.data)}")
         if show_grad:
             fields.append(f"grad {number(v.grad)}")
-        label = "{ " + " | ".join(f.translate(_RECORD_SPECIAL) for f in fields) + " }"
+        label = "{ " + " | ".join(_record_field(f) for f in fields) + " }"
         colour = (OUTPUT if v in outputs else PARAMETER if v in param_set
                   else INPUT if v.is_leaf else INTERMEDIATE)
         g.node(vid, label, shape="record", style="filled", fillcolor=colour)
@@ -120,10 +131,10 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
             # Inputs in order where order matters (a - b): Graphviz's ordering=in, which slows
             # layout, so only on those ops.
             ordered = {"ordering": "in"} if v.op in _ORDERED and len(v.parents) > 1 else {}
-            g.node(op, _op_label(v), shape="box", style="rounded,filled", fillcolor=OP,
+            g.node(op, _plain(_op_label(v)), shape="box", style="rounded,filled", fillcolor=OP,
                    fontsize="10", width="0", height="0", margin="0.08,0.03", **ordered)
             for p, d in zip(v.parents, v.local_grads):
-                g.edge(ids[p], op, label=number(d) if edge_labels else None)
+                g.edge(ids[p], op, label=_plain(number(d)) if edge_labels else None)
             g.edge(op, vid)
     return g
 
@@ -222,6 +233,52 @@ def _op_label(v: Value) -> str:
         return f"{symbol} + {_constant(math.fsum(constants))}"
     return f"{symbol} {_constant(constants[0])}" if isinstance(operands[0], Value) \
         else f"{_constant(constants[0])} {symbol}"
+
+
+def label_text(label: str) -> str:
+    """The text drawn for ``label``: any str, turned into text that Graphviz draws as it is and
+    that SVG (XML) can hold.
+
+    - Characters XML cannot hold (controls other than tab and line breaks, lone surrogates,
+      U+FFFE, U+FFFF) are shown as Python writes them: ``"\\x00"``, ``"\\ud800"``.
+    - ``\\n``, ``\\r\\n`` and ``\\r`` break lines; a tab is a space, and within each line runs of
+      spaces are shown as one and the ends trimmed, as Graphviz's records show them anyway.
+    - Past ``LABEL_WIDTH`` (200) characters or ``LABEL_LINES`` (10) lines the label is cut and
+      ends in "…", so a huge label cannot make a huge picture.
+
+    >>> label_text("w\\x00  1\\r\\nbias")
+    'w\\\\x00 1\\nbias'
+    >>> len(label_text("x" * 10_000))
+    200
+    """
+    size = 8 * LABEL_WIDTH  # the text of a prefix starts the text of the whole: read no more
+    while True:               # of a huge label than is shown
+        part = _NOT_XML.sub(lambda m: repr(m.group())[1:-1], label[:size])
+        lines = re.split("\r\n|\r|\n", part, maxsplit=LABEL_LINES)
+        cut = len(lines) > LABEL_LINES
+        text = "\n".join(re.sub("[ \t]+", " ", line).strip(" ") for line in lines[:LABEL_LINES])
+        if cut or len(text) > LABEL_WIDTH or size >= len(label):
+            break
+        size *= 8
+    if len(text) > LABEL_WIDTH:
+        text, cut = text[:LABEL_WIDTH - 1], True
+    return text + "…" if cut else text
+
+
+def _record_field(text: str) -> str:
+    """``label_text(text)`` written as one field of a record label, to be drawn as it reads.
+
+    Record syntax (``{ } | < > " \\``) is escaped, ``&`` written ``&amp;`` (Graphviz decodes
+    entities in labels), and a field starting with a non-ASCII character gets a backslash before
+    it: Graphviz 2.43 (Debian's and Ubuntu's) otherwise drops the spaces after it (``é x``
+    is drawn ``éx``)."""
+    field = label_text(text).translate(_RECORD_SPECIAL)
+    return "\\" + field if field and not field[0].isascii() else field
+
+
+def _plain(text: str) -> str:
+    """``label_text(text)`` written as a plain (not record) label: an op's or an edge's."""
+    return label_text(text).translate(_PLAIN_SPECIAL)
 
 
 def _constant(c: float) -> str:
