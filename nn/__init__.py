@@ -10,7 +10,8 @@ True
 
 from .data import DATASETS, accuracy, make_circles, make_moons, make_spirals, make_xor, train_test_split
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2_penalty, log_softmax, mse
-from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .modules import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
+from .objectives import OBJECTIVES, Objective, objective
 from .optim import SGD, Adam, LinearDecay, Optimizer
 from .serialize import load, save
 from .train import LOSSES, DivergenceError, History, evaluate, fit, predict
@@ -18,8 +19,10 @@ from .train import LOSSES, DivergenceError, History, evaluate, fit, predict
 __all__ = [
     "ACTIVATIONS",
     "DATASETS",
+    "INITS",
     "LOSSES",
     "MLP",
+    "OBJECTIVES",
     "SGD",
     "Adam",
     "DivergenceError",
@@ -28,6 +31,7 @@ __all__ = [
     "LinearDecay",
     "Module",
     "Neuron",
+    "Objective",
     "Optimizer",
     "accuracy",
     "binary_cross_entropy",
@@ -43,6 +47,7 @@ __all__ = [
     "make_spirals",
     "make_xor",
     "mse",
+    "objective",
     "predict",
     "save",
     "train_test_split",

@@ -4,29 +4,39 @@ With no arguments it runs micrograd's demo: an MLP 2→16→16→1 (ReLU) on 100
 hinge loss + 1e-4 L2, full-batch SGD with the learning rate falling linearly from 1.0 to 0.1
 over 100 steps. It prints progress and the final train accuracy, and writes to ``--out``
 (default ``out/``): ``model.json``, ``decision_boundary.png`` and ``.svg`` (if matplotlib is
-installed) and ``graph.svg``, the computation graph of the model's output for one sample (if
-``autograd_mini.render`` draws it). ``python -m nn predict out/model.json 0.5 -0.3`` runs a
-saved model on one input.
+installed) and ``graph.svg``, the graph of the model's output for one sample, one box per
+neuron (``--graph full`` draws every op; ``--graph none`` skips it). Nothing optional can fail
+the job: a plot or graph that cannot be drawn is a one-line "skipped" message. Ctrl-C stops
+it with one line saying what was and was not written (exit 130).
+
+``python -m nn predict out/model.json 0.5 -0.3`` runs a saved model on one input.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from autograd_mini import RendererNotFoundError, render
+from autograd_mini import Value, render
+from autograd_mini._messages import shorten
 
 from .data import DATASETS
 from .modules import ACTIVATIONS, MLP
+from .objectives import LOSSES, OBJECTIVES, objective
 from .optim import SGD, Adam, LinearDecay
 from .serialize import read
-from .train import LOSSES, DivergenceError, decide, evaluate, fit
+from .train import DivergenceError, evaluate, fit
 
 __all__ = ["main"]
+
+USAGE = """python -m nn [train] [options]          train a classifier (the default command)
+       python -m nn predict MODEL X1 X2 ...    run a saved model on one input"""
+GRAPHS = ("neurons", "full", "none")
 
 DEFAULT_LR = {"sgd": 1.0, "adam": 0.05}
 
@@ -55,51 +65,124 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _number(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {shorten(text, 100)!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"inputs must be finite numbers, got {text}")
+    return x
+
+
+def _losses_help() -> str:
+    rows = "; ".join(f"{o.name}: targets {o.targets}" for o in OBJECTIVES)
+    return f"default: hinge for 2 classes, cross_entropy for more ({rows}; bce is also binary_cross_entropy)"
+
+
+class _Defaults(argparse.HelpFormatter):
+    """Help that ends each option with its default, unless the help already explains it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        shown = default is not None and default is not False and default != argparse.SUPPRESS
+        if shown and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 def train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m nn", description="Train an MLP classifier built from autograd_mini Values.",
-        epilog="Use a saved model: python -m nn predict MODEL.json X1 X2 ...")
-    p.add_argument("--dataset", choices=sorted(DATASETS), default="moons")
+        prog="python -m nn", usage=USAGE, formatter_class=_Defaults,
+        description="Train an MLP classifier built from autograd_mini Values (the default command), "
+                    "or run a saved one: python -m nn predict out/model.json 0.5 -0.3 (see "
+                    "python -m nn predict --help).",
+        epilog="Writes OUT/model.json, OUT/decision_boundary.png and .svg (needs matplotlib) and "
+               "OUT/graph.svg (needs a Graphviz renderer); Ctrl-C stops with exit status 130.")
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="the generated data")
     p.add_argument("--samples", type=_positive_int, default=None,
-                   help="number of points (default 100; spirals 150; xor is always 4)")
-    p.add_argument("--noise", type=_rate, default=None, help="noise of the generated data")
+                   help="number of points (default: 100; spirals 150; xor is always 4)")
+    p.add_argument("--noise", type=_rate, default=None,
+                   help="noise of the generated data (default: the dataset's own, moons 0.1)")
     p.add_argument("--classes", type=_positive_int, default=3, help="spiral arms (spirals only)")
-    p.add_argument("--hidden", type=_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
+    p.add_argument("--hidden", type=_sizes, default="16,16", help="hidden layer sizes")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="of the hidden layers")
-    p.add_argument("--loss", choices=LOSSES, default=None,
-                   help="default: hinge for 2 classes, cross_entropy for more")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
-    p.add_argument("--lr", type=_rate, default=None, help="initial learning rate (sgd 1.0, adam 0.05)")
+    p.add_argument("--loss", choices=sorted({*LOSSES, "binary_cross_entropy"}), default=None,
+                   metavar="{" + ",".join(LOSSES) + "}", help=_losses_help())
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="the update rule")
+    p.add_argument("--lr", type=_rate, default=None,
+                   help="initial learning rate (default: sgd 1.0, adam 0.05)")
     p.add_argument("--schedule", choices=("linear", "constant"), default="linear",
                    help="linear: decay to lr/10 over the run, as micrograd's demo")
     p.add_argument("--momentum", type=_rate, default=0.0, help="SGD momentum")
     p.add_argument("--l2", type=_rate, default=1e-4, help="weight of the L2 penalty")
-    p.add_argument("--steps", type=_positive_int, default=100)
-    p.add_argument("--batch-size", type=_positive_int, default=None, help="default: the full batch")
+    p.add_argument("--steps", type=_positive_int, default=100, help="training steps")
+    p.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="examples per step (default: the full batch)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data and of the initial weights")
-    p.add_argument("--out", default="out", help="output folder (default out/)")
+    p.add_argument("--graph", choices=GRAPHS, default="neurons",
+                   help="graph.svg of one sample: one box per neuron, every op, or none")
+    p.add_argument("--out", default="out", help="output folder")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
 
 def predict_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m nn predict", description="Run a saved model on one input.")
+    p = argparse.ArgumentParser(prog="python -m nn predict", usage="python -m nn predict MODEL X1 X2 ...",
+                                description="Run a saved model on one input: print its outputs and, "
+                                            "if the file names its loss, the predicted class.")
     p.add_argument("model", help="a model.json written by python -m nn")
-    p.add_argument("x", type=float, nargs="+", help="the input's numbers")
+    p.add_argument("x", type=_number, nargs="+", help="the input's numbers (negative ones too: -0.3, -1e-3)")
     return p
 
 
+def _predict_args(args: list[str]) -> list[str]:
+    """The arguments with ``--`` after the model's path, so that argparse reads ``-1e-3``,
+    ``-inf`` and ``-nan`` as numbers rather than unknown options."""
+    if not args or args[0].startswith("-") or any(a in ("-h", "--help") for a in args[1:]):
+        return args
+    return [args[0], "--", *(a for a in args[1:] if a != "--")]
+
+
+class _Progress:
+    """How far a run got, for the line Ctrl-C prints."""
+
+    def __init__(self, steps: int, model_path: Path) -> None:
+        self.steps, self.model_path = steps, model_path
+        self.step: int | None = None  # the last step completed
+        self.written: list[Path] = []
+        self.training = False
+
+    def interrupted(self) -> str:
+        if self.training:
+            reached = ("before the first step" if self.step is None
+                       else f"after step {self.step + 1} of {self.steps}")
+            kept = (f"{self.model_path} from before is unchanged" if self.model_path.exists()
+                    else "no model was saved")
+            return f"interrupted {reached}: nothing written ({kept})"
+        if self.written:
+            wrote = ", ".join(map(str, self.written))
+            return f"interrupted while writing: wrote {wrote}; the rest was not written"
+        return "interrupted before training: nothing written"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (2 for bad options, 1 for other errors)."""
+    """Run the command line; return the exit status (2 for bad options, 1 for other errors,
+    130 after Ctrl-C)."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["predict"]:
-        return _predict(predict_parser().parse_args(args[1:]))
+        return _predict(predict_parser().parse_args(_predict_args(args[1:])))
     if args[:1] == ["train"]:
         args = args[1:]
     parser = train_parser()
     opts = parser.parse_args(args)
+    progress = _Progress(opts.steps, Path(opts.out) / "model.json")
     try:
-        return _train(parser, opts)
+        return _train(parser, opts, progress)
+    except KeyboardInterrupt:
+        print(f"python -m nn: {progress.interrupted()}", file=sys.stderr)
+        return 130
     except DivergenceError as e:
         print(f"python -m nn: error: {e}", file=sys.stderr)
         return 1
@@ -134,12 +217,15 @@ def _load_data(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> tup
         parser.error(str(e))  # exits
 
 
-def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> int:
+def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: _Progress) -> int:
     xs, y = _load_data(parser, opts)
     k = max(y) + 1
-    loss = opts.loss or ("hinge" if k == 2 else "cross_entropy")
-    if loss in ("hinge", "bce") and k > 2:
-        parser.error(f"--loss {loss} is for 2 classes, but {opts.dataset} has {k}; use cross_entropy")
+    goal = objective(opts.loss or ("hinge" if k == 2 else "cross_entropy"))
+    loss = goal.name
+    try:
+        nout = goal.outputs_for(k)
+    except ValueError as e:
+        parser.error(f"--loss {opts.loss}: {e} ({opts.dataset} has {k} classes)")
     if opts.batch_size is not None and opts.batch_size > len(xs):
         parser.error(f"--batch-size {opts.batch_size} is larger than the {len(xs)} points")
     if opts.momentum and opts.optimizer != "sgd":
@@ -150,8 +236,8 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> int:
     probe.write_bytes(b"")
     probe.unlink()
 
-    nout = 1 if loss != "cross_entropy" and k == 2 else k
-    model = MLP(2, [*opts.hidden, nout], activation=opts.activation, seed=opts.seed)
+    hidden = _sizes(opts.hidden) if isinstance(opts.hidden, str) else opts.hidden  # a str if defaulted
+    model = MLP(2, [*hidden, nout], activation=opts.activation, seed=opts.seed)
     lr = DEFAULT_LR[opts.optimizer] if opts.lr is None else opts.lr
     params = model.parameters()
     optimizer = (SGD(params, lr, momentum=opts.momentum) if opts.optimizer == "sgd" else Adam(params, lr))
@@ -165,13 +251,15 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> int:
     every = max(1, opts.steps // 10)
 
     def report(step: int, loss_value: float, acc: float) -> None:
-        if not tty and (step % every == 0 or step == opts.steps - 1):
+        progress.step = step
+        if not opts.quiet and not tty and (step % every == 0 or step == opts.steps - 1):
             say(f"step {step:4d}  loss {loss_value:.4f}  accuracy {acc:.1%}")
 
     start = time.perf_counter()
+    progress.training = True
     fit(model, xs, y, loss=loss, optimizer=optimizer, schedule=schedule, steps=opts.steps,
-        batch_size=opts.batch_size, l2=opts.l2, seed=opts.seed, progress=tty,
-        callback=None if opts.quiet else report)
+        batch_size=opts.batch_size, l2=opts.l2, seed=opts.seed, progress=tty, callback=report)
+    progress.training = False
     seconds = time.perf_counter() - start
     acc = evaluate(model, xs, y, loss)
     say(f"final train accuracy {acc:.1%} ({round(acc * len(xs))}/{len(xs)}) in {seconds:.1f} s "
@@ -179,13 +267,24 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> int:
 
     metadata = {"loss": loss, "dataset": opts.dataset, "classes": k, "train_accuracy": acc}
     model.save(out_dir / "model.json", metadata)
+    progress.written.append(out_dir / "model.json")
     say(f"wrote {out_dir / 'model.json'}")
-    _write_plots(model, xs, y, loss, out_dir, f"{opts.dataset}: train accuracy {acc:.1%}", say)
-    _write_graph(model, xs[0], out_dir, say)
+    for path in _write_plots(model, xs, y, loss, out_dir, f"{opts.dataset}: train accuracy {acc:.1%}", say):
+        progress.written.append(path)
+    if opts.graph != "none":
+        for path in _write_graph(model, xs[0], out_dir, opts.graph == "full", say):
+            progress.written.append(path)
     return 0
 
 
-def _write_plots(model: MLP, xs: Any, y: Any, loss: str, out_dir: Path, title: str, say: Any) -> None:
+def _skipped(what: str, e: BaseException) -> str:
+    """One line saying why an optional output was not written."""
+    lines = str(e).strip().splitlines()
+    reason = lines[0] if lines else type(e).__name__
+    return f"{what} skipped: {shorten(reason, 300)}"
+
+
+def _write_plots(model: MLP, xs: Any, y: Any, loss: str, out_dir: Path, title: str, say: Any) -> list[Path]:
     try:
         from .plot import decision_boundary
 
@@ -194,36 +293,73 @@ def _write_plots(model: MLP, xs: Any, y: Any, loss: str, out_dir: Path, title: s
     except ImportError as e:
         say(f"decision boundary plot skipped: {e.name or 'matplotlib'} is not installed "
             "(pip install 'autograd_mini[plot]')")
-        return
+        return []
+    except Exception as e:  # the plot is optional: any failure is a skip, not a crash
+        say(_skipped("decision boundary plot", e))
+        return []
     for path in paths:
         say(f"wrote {path}")
+    return paths
 
 
-def _write_graph(model: MLP, x: Any, out_dir: Path, say: Any) -> None:
-    out = model(x)
+def neuron_graph(model: MLP, x: Any) -> tuple[Value, list[Value]]:
+    """The model's output for input ``x`` after backward, and every neuron's output, labelled.
+
+    The inputs are Values labelled ``x1, x2, ...``; each neuron's output is labelled
+    ``L<layer>.<neuron>`` (``out`` for a single output), so a drawing can show one box per neuron.
+    """
+    h: list[Any] = [Value(xi, label=f"x{i + 1}") for i, xi in enumerate(x)]
+    neurons: list[Value] = []
+    for li, layer in enumerate(model.layers):
+        h = [n(h) for n in layer.neurons]
+        for j, v in enumerate(h):
+            last = li == len(model.layers) - 1
+            v.label = ("out" if len(h) == 1 else f"out{j + 1}") if last else f"L{li + 1}.{j + 1}"
+        neurons += h
+    root = h[0] if len(h) == 1 else _sum_for_drawing(h)
     model.zero_grad()
-    out.backward()  # so the picture shows d(output)/d(node) in each node
+    root.backward()  # so the picture shows d(output)/d(node) in each node
+    return root, neurons
+
+
+def _sum_for_drawing(outputs: list[Value]) -> Value:
+    from autograd_mini import sum as vsum
+
+    return vsum(outputs, label="Σ outputs")
+
+
+def _write_graph(model: MLP, x: Any, out_dir: Path, full: bool, say: Any) -> list[Path]:
     try:
-        path = render(out, out_dir / "graph.svg", params=model.parameters())
-    except (RendererNotFoundError, TimeoutError, ValueError) as e:
-        # no renderer, a layout too slow, too many nodes: the graph is optional. Anything else
-        # (an unwritable folder, a bug) is an error, as for the other outputs.
-        say(f"graph.svg skipped: {e}".splitlines()[0])
-        return
+        root, neurons = neuron_graph(model, x)
+        options: dict[str, Any] = {} if full else {"collapse": neurons}
+        path = render(root, out_dir / "graph.svg", params=model.parameters(), **options)
+    except Exception as e:  # the graph is optional: no renderer, a layout too slow,
+        # too many nodes, a dot that fails, a missing package: one line, and the job goes on
+        say(_skipped("graph.svg", e))
+        return []
     say(f"wrote {path}")
+    return [Path(path)]
 
 
 def _predict(opts: argparse.Namespace) -> int:
     try:
         model, metadata = read(opts.model)
+        loss = metadata.get("loss")
+        goal = None
+        if loss is not None:
+            try:
+                goal = objective(loss)
+                goal.check_outputs(model.nout)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{opts.model}: its metadata's loss does not fit the model: {e}") from None
         out = model(opts.x)
     except (OSError, ValueError) as e:
         message = _os_message(e).replace("cannot write", "cannot read") if isinstance(e, OSError) else str(e)
-        print(f"python -m nn predict: error: {message}", file=sys.stderr)
+        print(f"python -m nn predict: error: {shorten(message.splitlines()[0] if message else '')}",
+              file=sys.stderr)
         return 1
     outputs = out if isinstance(out, list) else [out]
     print("output", " ".join(f"{o.data:.6g}" for o in outputs))
-    loss = metadata.get("loss")
-    if loss in LOSSES:
-        print("class", decide(out, loss))
+    if goal is not None:
+        print("class", goal.decide(out))
     return 0

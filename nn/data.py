@@ -154,6 +154,6 @@ def accuracy(predicted: Sequence[Any], actual: Sequence[Any]) -> float:
     """
     if len(predicted) != len(actual):
         raise ValueError(f"{len(predicted)} predictions but {len(actual)} labels")
-    if not actual:
+    if len(actual) == 0:  # not `not actual`: numpy arrays refuse to be truth-tested
         raise ValueError("accuracy of an empty set is undefined")
     return sum(p == a for p, a in zip(predicted, actual)) / len(actual)

@@ -7,11 +7,15 @@ ports by changing its imports: the attributes are ``w``, ``b``, ``neurons`` and 
 layer of one output returns the bare Value, and ``parameters()`` lists each neuron's weights
 then its bias, layer by layer.
 
-Initialization (seed it with ``seed=`` an int or a ``random.Random``): biases start at 0 and
-each weight is drawn uniformly from ``[-bound, bound]`` with ``bound = gain * sqrt(3 / nin)``,
-so a weight's variance is ``gain**2 / nin`` and a layer's output keeps its input's scale
-whatever the fan-in. ``gain`` is ``sqrt(2)`` before a ReLU (He et al., 2015), since a ReLU
-zeroes half of its inputs, and 1 otherwise (LeCun).
+Initialization (seed it with ``seed=`` an int or a ``random.Random``; with no seed the weights
+are drawn from Python's global ``random``, as micrograd's are, so ``random.seed(1337)`` makes
+them repeatable): biases start at 0 and, with ``init="fan_in"`` (the default), each weight is
+drawn uniformly from ``[-bound, bound]`` with ``bound = gain * sqrt(3 / nin)``, so a weight's
+variance is ``gain**2 / nin`` and a layer's output keeps its input's scale whatever the
+fan-in. ``gain`` is ``sqrt(2)`` before a ReLU (He et al., 2015), since a ReLU zeroes half of
+its inputs, and 1 otherwise (LeCun). ``init="micrograd"`` draws every weight from
+``uniform(-1, 1)`` in micrograd's order, so that after the same ``random.seed`` a model has
+micrograd's very weights.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from __future__ import annotations
 import math
 import operator
 import random
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence, Set
+from typing import Any, Protocol
 
 from autograd_mini import Value
 from autograd_mini import sum as vsum
@@ -30,6 +34,7 @@ from . import serialize
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+INITS = ("fan_in", "micrograd")
 _GAIN = {"relu": math.sqrt(2.0), "tanh": 1.0, "sigmoid": 1.0, "linear": 1.0}
 Input = Sequence[Value | float]
 
@@ -52,12 +57,34 @@ def _check_size(name: str, n: Any) -> int:
     return n
 
 
-def _rng(seed: int | random.Random | None) -> random.Random:
+class _Uniform(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+def _rng(seed: int | random.Random | None) -> _Uniform:
+    if seed is None or seed is random:
+        return random  # the global generator: random.seed() makes the weights repeatable
     if isinstance(seed, random.Random):
         return seed
-    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+    if isinstance(seed, int) and not isinstance(seed, bool):
         return random.Random(seed)
     raise TypeError(f"seed must be an int, a random.Random or None, not {type(seed).__name__}")
+
+
+def _check_init(init: Any) -> str:
+    if not isinstance(init, str):
+        raise TypeError(f"init must be a str, not {type(init).__name__}")
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; known: {', '.join(INITS)}")
+    return init
+
+
+def _check_input(x: Any, nin: int, who: str) -> None:
+    # A dict or set has a len() and would feed its keys to the weights: refuse it by name.
+    if isinstance(x, (Mapping, Set, str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{who} takes a sequence of {nin} numbers or Values, not {type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
 
 
 class Module:
@@ -76,6 +103,11 @@ class Module:
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order."""
         return []
+
+    @property
+    def nout(self) -> int:
+        """How many outputs a call returns (one is returned as a bare Value)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define nout")
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0, before the next ``backward()``."""
@@ -127,19 +159,18 @@ class Neuron(Module):
     _kind = "Neuron"
 
     def __init__(self, nin: int, activation: str | None = "relu", *, seed: int | random.Random | None = None,
-                 nonlin: bool | None = None) -> None:
+                 nonlin: bool | None = None, init: str = "fan_in") -> None:
         _check_size("nin", nin)
         if nonlin is not None:
             activation = "relu" if nonlin else "linear"
         self.activation = _check_activation(activation)
         rng = _rng(seed)
-        bound = _GAIN[self.activation] * math.sqrt(3.0 / nin)
+        bound = 1.0 if _check_init(init) == "micrograd" else _GAIN[self.activation] * math.sqrt(3.0 / nin)
         self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
         self.b = Value(0.0)
 
     def __call__(self, x: Input) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        _check_input(x, len(self.w), "Neuron")
         return self._forward(x)
 
     def _forward(self, x: Input) -> Value:
@@ -153,6 +184,10 @@ class Neuron(Module):
 
     def parameters(self) -> list[Value]:
         return [*self.w, self.b]
+
+    @property
+    def nout(self) -> int:
+        return 1
 
     def config(self) -> dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation}
@@ -175,21 +210,24 @@ class Layer(Module):
     _kind = "Layer"
 
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", *,
-                 seed: int | random.Random | None = None, nonlin: bool | None = None) -> None:
+                 seed: int | random.Random | None = None, nonlin: bool | None = None,
+                 init: str = "fan_in") -> None:
         _check_size("nin", nin)
         _check_size("nout", nout)
-        rng = _rng(seed)
-        self.neurons = [Neuron(nin, activation, seed=rng, nonlin=nonlin) for _ in range(nout)]
+        rng: Any = _rng(seed)
+        self.neurons = [Neuron(nin, activation, seed=rng, nonlin=nonlin, init=init) for _ in range(nout)]
 
     def __call__(self, x: Input) -> Any:
-        nin = len(self.neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"Layer expects {nin} inputs, got {len(x)}")
+        _check_input(x, len(self.neurons[0].w), "Layer")
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
 
     def config(self) -> dict[str, Any]:
         n = self.neurons[0]
@@ -221,7 +259,8 @@ class MLP(Module):
     _kind = "MLP"
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
-                 output_activation: str | None = None, *, seed: int | random.Random | None = None) -> None:
+                 output_activation: str | None = None, *, seed: int | random.Random | None = None,
+                 init: str = "fan_in") -> None:
         _check_size("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"nouts must be a list of layer sizes, not {type(nouts).__name__}")
@@ -232,14 +271,12 @@ class MLP(Module):
         self.activation = activation
         self.output_activation = output_activation
         last = _check_activation(output_activation)
-        rng = _rng(seed)
-        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else last, seed=rng)
-                       for i in range(len(nouts))]
+        rng: Any = _rng(seed)
+        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else last, seed=rng,
+                             init=init) for i in range(len(nouts))]
 
     def __call__(self, x: Input) -> Any:
-        nin = len(self.layers[0].neurons[0].w)
-        if len(x) != nin:
-            raise ValueError(f"MLP expects {nin} inputs, got {len(x)}")
+        _check_input(x, len(self.layers[0].neurons[0].w), "MLP")
         out: Any = x
         for layer in self.layers:
             out = [n._forward(out) for n in layer.neurons]
@@ -247,6 +284,10 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    @property
+    def nout(self) -> int:
+        return len(self.layers[-1].neurons)
 
     def config(self) -> dict[str, Any]:
         return {"nin": len(self.layers[0].neurons[0].w),

@@ -115,6 +115,8 @@ class Adam(Optimizer):
         self.betas = (_check_rate("betas[0]", betas[0], upper=1.0),
                       _check_rate("betas[1]", betas[1], upper=1.0))
         self.eps = _check_rate("eps", eps)
+        if self.eps == 0.0:  # the first update divides by sqrt(v) + eps, and v is 0 for a zero gradient
+            raise ValueError("eps must be greater than 0, got 0.0")
         self.weight_decay = _check_rate("weight_decay", weight_decay)
         self.t = 0
         self._m = [0.0] * len(self.params)

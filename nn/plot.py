@@ -18,6 +18,7 @@ from typing import Any
 from autograd_mini._atomic import write_atomic  # nn ships with autograd_mini
 
 from .modules import MLP
+from .objectives import objective
 
 __all__ = ["decision_boundary", "mlp_numpy"]
 
@@ -56,6 +57,8 @@ def decision_boundary(model: MLP, xs: Sequence[Sequence[float]], y: Sequence[int
     import matplotlib.pyplot as plt
     import numpy as np
 
+    goal = objective(loss)
+    goal.check_outputs(model.nout)
     pts = np.asarray(xs, dtype=float)
     labels = np.asarray(y)
     pad = 0.25 * (pts.max(axis=0) - pts.min(axis=0)) + 0.1
@@ -65,7 +68,7 @@ def decision_boundary(model: MLP, xs: Sequence[Sequence[float]], y: Sequence[int
     if out.shape[1] > 1:
         zz = out.argmax(axis=1)
     else:
-        zz = (out[:, 0] > (0.5 if loss == "mse" else 0.0)).astype(int)
+        zz = (out[:, 0] > goal.threshold).astype(int)  # the objective's decision rule, vectorized
     k = int(max(labels.max(), zz.max())) + 1
     cmap = plt.get_cmap("coolwarm" if k == 2 else "viridis", k)
     fig, ax = plt.subplots(figsize=(5, 5))

@@ -2,20 +2,15 @@
 
 Each step: pick the batch (all examples, or ``batch_size`` of them drawn at random), set the
 learning rate from the schedule, forward, loss (plus an optional L2 penalty), check that the
-loss is finite, ``zero_grad``, ``backward``, ``step``. The cyclic garbage collector is paused
-during a step: the step's tens of thousands of nodes hold no reference cycles, so reference
-counting frees them, and collections triggered by their allocation only cost time (1.3-1.8x).
+loss is finite, ``zero_grad``, ``backward``, ``step``, check that the parameters are finite.
+The cyclic garbage collector is paused during a step: the step's tens of thousands of nodes
+hold no reference cycles, so reference counting frees them, and collections triggered by their
+allocation only cost time (1.3-1.8x).
 
-The loss names which targets the classes become and how an output becomes a class:
-
-=================  ===============================  ==========================================
-loss               targets from class c             predicted class
-=================  ===============================  ==========================================
-``hinge``          ``2c - 1`` (±1)                  1 if the score is > 0
-``bce``            ``c`` (0/1), logits              1 if the logit is > 0
-``mse``            ``c`` (0/1); one-hot if k > 1    1 if the output is > 0.5; argmax if k > 1
-``cross_entropy``  ``c``, logits                    argmax
-=================  ===============================  ==========================================
+The loss names which targets the classes become, which output sizes it fits and how an output
+becomes a class: see ``nn.objectives``, whose table ``fit``, ``predict`` and ``evaluate`` read.
+Inputs are checked before training (finite numbers, one row per label, labels that are classes
+of the model), so a bad data set fails at once with the row it is in, not as a nan mid-run.
 """
 
 from __future__ import annotations
@@ -34,15 +29,14 @@ from autograd_mini import Value, no_grad
 from . import losses
 from .data import accuracy
 from .modules import Module
+from .objectives import LOSSES, Objective, objective
 from .optim import SGD, LinearDecay, Optimizer
 
 __all__ = ["LOSSES", "DivergenceError", "History", "evaluate", "fit", "predict"]
 
-LOSSES = ("hinge", "bce", "mse", "cross_entropy")
-
 
 class DivergenceError(FloatingPointError):
-    """The loss or a gradient became nan or inf during training."""
+    """The loss, a gradient or a parameter became nan or inf during training."""
 
 
 @dataclass
@@ -54,39 +48,6 @@ class History:
     lr: list[float] = field(default_factory=list)
 
 
-def _argmax(outputs: Sequence[Value]) -> int:
-    return max(range(len(outputs)), key=lambda i: outputs[i].data)
-
-
-def decide(output: Any, loss: str) -> int:
-    """The class predicted from one model output under ``loss`` (see the table above).
-
-    >>> decide(Value(0.3), "hinge"), decide(Value(0.3), "mse"), decide([Value(1.0), Value(2.0)], "mse")
-    (1, 0, 1)
-    """
-    if isinstance(output, list):
-        return _argmax(output)
-    if loss == "cross_entropy":
-        raise ValueError("cross_entropy needs a model with one output per class (at least 2)")
-    return int(output.data > (0.5 if loss == "mse" else 0.0))
-
-
-def _loss_value(loss: str, outputs: list[Any], classes: list[int]) -> Value:
-    if loss == "hinge":
-        return losses.hinge(outputs, [2 * c - 1 for c in classes])
-    if loss == "bce":
-        return losses.binary_cross_entropy(outputs, classes)
-    if loss == "cross_entropy":
-        if not isinstance(outputs[0], list):
-            raise ValueError("cross_entropy needs a model with one output per class (at least 2)")
-        return losses.cross_entropy(outputs, classes)
-    if isinstance(outputs[0], list):  # mse on k outputs: one-hot targets
-        k = len(outputs[0])
-        flat = [o for out in outputs for o in out]
-        return losses.mse(flat, [float(i == c) for c in classes for i in range(k)])
-    return losses.mse(outputs, [float(c) for c in classes])
-
-
 def _check_int(name: str, n: Any, least: float, most: float = math.inf) -> None:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):  # numpy ints are welcome
         raise TypeError(f"{name} must be an int, not {type(n).__name__}")
@@ -95,22 +56,39 @@ def _check_int(name: str, n: Any, least: float, most: float = math.inf) -> None:
                          f", got {n}")
 
 
-def _check(model: Any, xs: Sequence[Any], y: Sequence[Any], loss: str) -> None:
+def _check_model(model: Any) -> Module:
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn Module, not {type(model).__name__}")
-    if not isinstance(loss, str):
-        raise TypeError(f"loss must be a str, not {type(loss).__name__}")
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    return model
+
+
+def _check_rows(xs: Any) -> float:
+    """Check that every input is a finite real number; return the largest magnitude among them."""
+    largest = 0.0
+    for i, row in enumerate(xs):
+        if isinstance(row, (str, bytes, dict)) or not hasattr(row, "__iter__"):
+            raise TypeError(f"xs[{i}] must be a sequence of numbers, not {type(row).__name__}")
+        for j, x in enumerate(row):
+            number = x.data if isinstance(x, Value) else x
+            if isinstance(number, bool) or not isinstance(number, numbers.Real):
+                raise TypeError(f"xs[{i}][{j}] must be a number, not {type(x).__name__}")
+            if not math.isfinite(number):
+                raise ValueError(f"xs[{i}][{j}] is {float(number)}: inputs must be finite numbers")
+            largest = max(largest, abs(float(number)))
+    return largest
+
+
+def _check_data(model: Module, xs: Any, y: Any, goal: Objective) -> tuple[list[int], float]:
+    """The labels as ints, and the inputs' largest magnitude; errors name the bad row."""
+    if not hasattr(xs, "__len__") or not hasattr(y, "__len__"):
+        raise TypeError(f"xs and y must be sequences (lists, numpy arrays), not {type(xs).__name__} "
+                        f"and {type(y).__name__}")
     if len(xs) != len(y):
         raise ValueError(f"xs has {len(xs)} rows but y has {len(y)}")
-    if not y:
+    if len(y) == 0:
         raise ValueError("the training set is empty")
-    for c in y:
-        _check_int("a label", c, 0)
-    if loss in ("hinge", "bce") and max(y) > 1:
-        raise ValueError(f"{loss} loss is for 2 classes, but the labels go up to {max(y)}; "
-                         "use cross_entropy")
+    labels = goal.labels(y, model.nout)
+    return labels, _check_rows(xs)
 
 
 def fit(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], *, loss: str = "hinge",
@@ -119,14 +97,18 @@ def fit(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], *, loss:
         progress: bool | None = None, callback: Callable[[int, float, float], None] | None = None) -> History:
     """Train ``model`` on ``(xs, y)`` (class indices) for ``steps`` steps; return the History.
 
+    - ``loss``: a name from ``nn.objectives`` (``hinge``, ``bce``, ``mse``, ``cross_entropy``);
+      it must fit the model's number of outputs, and every label must be one of its classes.
     - ``optimizer``: default ``SGD(model.parameters(), lr=1.0)`` with, if ``schedule`` is None
-      too, ``LinearDecay(1.0, 0.1, steps)``: micrograd's demo. ``schedule(k)`` sets ``lr``.
+      too, ``LinearDecay(1.0, 0.1, steps)``: micrograd's demo. ``schedule(k)`` sets ``lr``; it
+      must return a finite number of at least 0.
     - ``batch_size``: None for the full batch, else that many examples drawn each step.
     - ``l2``: the weight of ``losses.l2_penalty`` added to the loss.
     - ``progress``: a tqdm bar on stderr; None shows it only if stderr is a terminal.
     - ``callback(step, loss, accuracy)`` runs after each step.
 
-    Raises ``DivergenceError`` naming the step if the loss or a gradient becomes nan or inf.
+    Raises ``DivergenceError`` naming the step and the likely cause if the loss, a gradient or,
+    after an update, a parameter becomes nan or inf.
 
     >>> from nn import MLP, make_xor
     >>> xs, y = make_xor()
@@ -135,11 +117,12 @@ def fit(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], *, loss:
     >>> history.accuracy[-1], evaluate(model, xs, y, loss="mse")
     (1.0, 1.0)
     """
-    _check(model, xs, y, loss)
+    goal = objective(loss)
+    labels, scale = _check_data(_check_model(model), xs, y, goal)
     _check_int("steps", steps, 1)
     _check_int("seed", seed, -math.inf)
     if batch_size is not None:
-        _check_int("batch_size", batch_size, 1, len(xs))
+        _check_int("batch_size", batch_size, 1, len(labels))
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an nn Optimizer or None, not {type(optimizer).__name__}")
     for name, f in (("schedule", schedule), ("callback", callback)):
@@ -158,49 +141,96 @@ def fit(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], *, loss:
     if progress is None:
         progress = sys.stderr.isatty()
     bar = _progress_bar(steps) if progress else None
-    everything = range(len(xs))
-    for k in range(steps):
-        batch = everything if batch_size is None else rng.sample(everything, batch_size)
-        if schedule is not None:
-            optimizer.lr = schedule(k)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            outputs = [model(xs[i]) for i in batch]
-            classes = [y[i] for i in batch]
-            total = _loss_value(loss, outputs, classes)
-            if l2:
-                total = total + losses.l2_penalty(params, l2)
-            if not math.isfinite(total.data):
-                raise DivergenceError(_diverged("the loss", total.data, k, steps, optimizer.lr))
-            optimizer.zero_grad()
-            total.backward()
-            grad_sum = sum(p.grad for p in params)
-            if not math.isfinite(grad_sum):
-                raise DivergenceError(_diverged("a gradient", grad_sum, k, steps, optimizer.lr))
-            optimizer.step()
-            acc = accuracy([decide(out, loss) for out in outputs], classes)
-            loss_data = total.data
-            del outputs, total  # free the graph while the collector is paused
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-        history.loss.append(loss_data)
-        history.accuracy.append(acc)
-        history.lr.append(optimizer.lr)
+    everything = range(len(labels))
+    try:
+        for k in range(steps):
+            batch = everything if batch_size is None else rng.sample(everything, batch_size)
+            if schedule is not None:
+                optimizer.lr = schedule(k)
+            _check_lr(optimizer.lr, k, schedule is not None)
+            diverged = _Diverged(k, steps, optimizer.lr, scale, l2, params)
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                outputs = [model(xs[i]) for i in batch]
+                classes = [labels[i] for i in batch]
+                total = goal.loss(outputs, classes)
+                if l2:
+                    total = total + losses.l2_penalty(params, l2)
+                if not math.isfinite(total.data):
+                    raise DivergenceError(diverged("the loss", total.data))
+                optimizer.zero_grad()
+                total.backward()
+                grad_sum = sum(p.grad for p in params)
+                if not math.isfinite(grad_sum):
+                    raise DivergenceError(diverged("a gradient", grad_sum))
+                optimizer.step()
+                data_sum = sum(p.data for p in params)
+                if not math.isfinite(data_sum):
+                    raise DivergenceError(diverged("a parameter", data_sum, after_update=True))
+                acc = accuracy([goal.decide(out) for out in outputs], classes)
+                loss_data = total.data
+                del outputs, total  # free the graph while the collector is paused
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+            history.loss.append(loss_data)
+            history.accuracy.append(acc)
+            history.lr.append(optimizer.lr)
+            if bar is not None:
+                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{acc:.0%}", refresh=False)
+                bar.update()
+            if callback is not None:
+                callback(k, history.loss[-1], acc)
+    finally:
         if bar is not None:
-            bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{acc:.0%}", refresh=False)
-            bar.update()
-        if callback is not None:
-            callback(k, history.loss[-1], acc)
-    if bar is not None:
-        bar.close()
+            bar.close()
     return history
 
 
-def _diverged(what: str, x: float, k: int, steps: int, lr: float) -> str:
-    return (f"{what} became {x} at step {k} of {steps} (learning rate {lr:g}); "
-            "try a lower learning rate")
+def _check_lr(lr: Any, k: int, scheduled: bool) -> None:
+    source = f"schedule({k}) returned" if scheduled else "the optimizer's lr is"
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"{source} a {type(lr).__name__}; a learning rate must be a number")
+    if not 0.0 <= float(lr) < math.inf:
+        raise ValueError(f"{source} {lr}; a learning rate must be a finite number of at least 0")
+
+
+@dataclass
+class _Diverged:
+    """The message of a DivergenceError at step ``k``, with the likely cause."""
+
+    k: int
+    steps: int
+    lr: float
+    scale: float  # the inputs' largest magnitude
+    l2: float
+    params: list[Value]
+
+    def __call__(self, what: str, x: float, after_update: bool = False) -> str:
+        when = "after the update of" if after_update else "at"
+        return f"{what} became {x} {when} step {self.k} of {self.steps} (learning rate {self.lr:g}): " + \
+            self.cause(after_update)
+
+    def cause(self, after_update: bool) -> str:
+        before_any_update = self.k == 0 and not after_update
+        if self.l2 and before_any_update:  # the initial weights are sane: is it the penalty itself?
+            weights = [p.data for p in self.params]
+            penalty = self.l2 * math.fsum(w * w for w in weights)
+            steepest = 2.0 * self.l2 * max(abs(w) for w in weights)
+            if not (math.isfinite(penalty) and math.isfinite(steepest)):
+                return f"the L2 weight {self.l2:g} is too large; use a smaller l2"
+        if self.l2 >= 1.0 and self.l2 * self.lr > 1.0:
+            # SGD scales a weight by about 1 - 2 lr l2 per update: past 1 it overshoots. (A tiny
+            # l2 with a huge learning rate does too, but then the learning rate is the thing to fix.)
+            return (f"the L2 weight {self.l2:g} times the learning rate is above 1, so each update "
+                    "overshoots; use a smaller l2 or learning rate")
+        if self.scale > 1e4:
+            return (f"the inputs are as large as {self.scale:g}; scale them to about -1..1 "
+                    "(or lower the learning rate)")
+        if before_any_update:
+            return "this is before any update, so not the learning rate: the model's outputs overflow"
+        return "try a lower learning rate"
 
 
 def _progress_bar(steps: int) -> Any:
@@ -216,10 +246,10 @@ def predict(model: Module, xs: Sequence[Sequence[float]], loss: str = "hinge") -
     >>> predict(MLP(2, [1], seed=0), [[0.0, 0.0]])  # score 0 is not > 0
     [0]
     """
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    goal = objective(loss)
+    goal.check_outputs(_check_model(model).nout)
     with no_grad():
-        return [decide(model(x), loss) for x in xs]
+        return [goal.decide(model(x)) for x in xs]
 
 
 def evaluate(model: Module, xs: Sequence[Sequence[float]], y: Sequence[int], loss: str = "hinge") -> float:

@@ -154,3 +154,88 @@ def test_parameter_gradients_match_finite_differences():
 def test_repr_names_the_shape():
     assert repr(Neuron(3, "tanh")) == "Neuron(3, activation='tanh')"
     assert repr(Layer(3, 2)) == "Layer(3, 2, activation='relu')"
+
+
+@pytest.mark.parametrize("bad", [{0: 1.0, 1: 2.0}, {1.0, 2.0}, "ab", b"ab", 5.0])
+def test_inputs_that_are_not_sequences_are_type_errors(bad):
+    # A dict has a len() of 2 and fed its keys to the weights before.
+    modules = (MLP(2, [1], seed=0), Layer(2, 2, seed=0), Neuron(2, seed=0))
+    for module in modules:
+        expected = f"takes a sequence of 2 numbers or Values, not {type(bad).__name__}$"
+        with pytest.raises(TypeError, match=expected):
+            module(bad)
+
+
+def test_nout_is_the_number_of_outputs():
+    assert MLP(2, [4, 3]).nout == 3 and MLP(2, [4, 1]).nout == 1
+    assert Layer(2, 5).nout == 5 and Neuron(3).nout == 1
+
+
+def test_an_unseeded_model_draws_from_pythons_global_random_as_micrograd_does():
+    random.seed(1337)
+    a = [p.data for p in MLP(2, [4, 1]).parameters()]
+    random.seed(1337)
+    b = [p.data for p in MLP(2, [4, 1]).parameters()]
+    assert a == b  # before, an unseeded model seeded itself from the OS: a differed from b
+    assert a != [p.data for p in MLP(2, [4, 1]).parameters()]
+
+
+def test_init_micrograd_gives_micrograds_own_weights():
+    micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd 0.1.0 is the reference")
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1], init="micrograd")
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    random.seed(5)
+    one = Neuron(3, init="micrograd")
+    random.seed(5)
+    assert [w.data for w in one.w] == [random.uniform(-1, 1) for _ in range(3)] and one.b.data == 0.0
+    with pytest.raises(ValueError, match="unknown init 'he'; known: fan_in, micrograd"):
+        MLP(2, [1], init="he")
+    with pytest.raises(TypeError, match="init must be a str, not NoneType"):
+        MLP(2, [1], init=None)  # type: ignore[arg-type]
+
+
+def test_micrograds_demo_with_only_its_imports_changed_gives_micrograds_loss_curve():
+    """micrograd's demo.ipynb training loop, run twice from the same source text: once with
+    micrograd's imports, once with ours. After random.seed(1337), as the demo does, the weights and
+    the loss curve are micrograd's."""
+    pytest.importorskip("micrograd.nn", reason="micrograd 0.1.0 is the reference")
+    from nn import make_moons
+
+    points, classes = make_moons(30, noise=0.1, seed=0)
+    demo = '''
+random.seed(1337)
+model = MLP(2, [16, 16, 1])
+X, y = points, [2 * c - 1 for c in classes]
+curve = []
+for k in range(6):
+    inputs = [list(map(Value, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    alpha = 1e-4
+    reg_loss = alpha * sum((p * p for p in model.parameters()))
+    total_loss = data_loss + reg_loss
+    model.zero_grad()
+    total_loss.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+    curve.append(total_loss.data)
+'''
+    imports = {
+        "micrograd": "from micrograd.engine import Value\nfrom micrograd.nn import MLP\n",
+        "ours": "from autograd_mini import Value\nfrom nn.micrograd import MLP\n",
+    }
+    runs = {}
+    for name, header in imports.items():
+        namespace = {"random": random, "points": points, "classes": classes}
+        exec(header + demo, namespace)
+        runs[name] = namespace
+    theirs, ours = runs["micrograd"], runs["ours"]
+    assert ours["curve"] == pytest.approx(theirs["curve"], rel=1e-12)
+    assert theirs["curve"][-1] < theirs["curve"][0]  # it trains: the comparison is not of constants
+    assert [p.data for p in ours["model"].parameters()] == pytest.approx(
+        [p.data for p in theirs["model"].parameters()], rel=1e-9, abs=1e-12)

@@ -123,3 +123,10 @@ def test_a_gradient_that_is_a_value_is_refused():
     (x * x).backward(create_graph=True)
     with pytest.raises(TypeError, match="create_graph=True"):
         SGD([x], 0.1).step()
+
+
+def test_adam_eps_must_be_positive():
+    # eps = 0 divided by sqrt(v) = 0 for a parameter whose gradient is 0: ZeroDivisionError mid-run
+    with pytest.raises(ValueError, match=r"eps must be greater than 0, got 0\.0"):
+        Adam([Value(1.0)], eps=0.0)
+    assert Adam([Value(1.0)], eps=1e-300).eps == 1e-300

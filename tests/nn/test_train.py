@@ -109,20 +109,22 @@ def test_by_default_the_bar_shows_on_a_terminal_only(monkeypatch, tty):
 def test_bad_arguments():
     xs, y = make_spirals(30, classes=3)
     model = MLP(2, [3, 1])
-    with pytest.raises(ValueError, match="hinge loss is for 2 classes, but the labels go up to 2"):
+    with pytest.raises(ValueError, match=r"label 2 \(row \d+\) is not a class of this model: a model "
+                                         "with 1 output has classes 0 to 1"):
         fit(model, xs, y, loss="hinge")
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         fit(model, xs, y, loss="l1")
+    with pytest.raises(ValueError, match="cross_entropy needs one output per class"):
+        fit(model, xs, y, loss="cross_entropy", steps=1)
+    model = MLP(2, [3, 3])
     with pytest.raises(ValueError, match="batch_size must be an int from 1 to 30, got 31"):
         fit(model, xs, y, loss="mse", batch_size=31)
-    with pytest.raises(ValueError, match="a label must be an int from 0 up, got -1"):
+    with pytest.raises(ValueError, match=r"label -1 \(row 0\) is not a class"):
         fit(model, xs, [-1, *y[1:]], loss="mse")
-    with pytest.raises(TypeError, match="a label must be an int, not float"):
+    with pytest.raises(TypeError, match=r"labels must be ints \(class indices\), not float \(row 0\)"):
         fit(model, xs, [float(c) for c in y], loss="mse")
     with pytest.raises(ValueError, match=r"l2 must be a finite number of at least 0, got -0\.1"):
         fit(model, xs, y, loss="mse", l2=-0.1)
-    with pytest.raises(ValueError, match="cross_entropy needs a model with one output per class"):
-        fit(model, xs, y, loss="cross_entropy", steps=1)
     with pytest.raises(TypeError, match="model must be an nn Module"):
         fit(lambda x: x, xs, y)  # type: ignore[arg-type]
 
@@ -192,3 +194,79 @@ def test_fit_takes_numpy_integer_labels():
     assert len(history.loss) == 2
     with pytest.raises(TypeError, match="float"):
         fit(model, xs, [float(c) for c in y], steps=1)
+
+
+def test_a_divergence_on_the_last_update_is_caught():
+    # The loss of the one step was finite; its update made every parameter inf. Before, fit
+    # returned normally with inf parameters, and saving the model failed later.
+    xs, y = make_xor()
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(DivergenceError, match=r"a parameter became (nan|inf|-inf) after the update of step "
+                                              r"0 of 1 .*try a lower learning rate"):
+        fit(model, xs, y, optimizer=Adam(model.parameters(), lr=1e308), steps=1)
+
+
+@pytest.mark.parametrize("arguments, xs_scale, cause", [
+    ({"l2": 1e308}, 1.0, r"the L2 weight 1e\+308 is too large"),
+    ({"l2": 10.0}, 1.0, "the L2 weight 10 times the learning rate is above 1"),
+    ({}, 1e200, r"the inputs are as large as 1.5e\+200"),
+    ({"optimizer_lr": 1e6}, 1.0, "try a lower learning rate"),
+])
+def test_divergence_names_the_likely_cause(arguments, xs_scale, cause):
+    xs, y = make_xor()
+    xs = [[xs_scale * (a + 0.5), xs_scale * (b - 0.5)] for a, b in xs]
+    model = MLP(2, [4, 1], activation="linear", seed=0)
+    lr = arguments.pop("optimizer_lr", 1.0)
+    with pytest.raises(DivergenceError, match=cause):
+        fit(model, xs, y, loss="mse", optimizer=SGD(model.parameters(), lr=lr), steps=300, **arguments)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.5])
+def test_a_schedule_must_return_a_usable_learning_rate(bad):
+    xs, y = make_xor()
+    with pytest.raises(ValueError, match=r"schedule\(2\) returned .*a learning rate must be a finite number "
+                                         "of at least 0"):
+        fit(MLP(2, [2, 1], seed=0), xs, y, steps=5, schedule=lambda k: 0.1 if k < 2 else bad)
+    with pytest.raises(TypeError, match=r"schedule\(0\) returned a str"):
+        fit(MLP(2, [2, 1], seed=0), xs, y, steps=5, schedule=lambda k: "0.1")
+
+
+@pytest.mark.parametrize("bad, message", [
+    (float("nan"), r"xs\[2\]\[1\] is nan: inputs must be finite numbers"),
+    (float("-inf"), r"xs\[2\]\[1\] is -inf"),
+])
+def test_non_finite_inputs_are_refused_before_training(bad, message):
+    xs, y = make_xor()
+    xs[2][1] = bad
+    model = MLP(2, [2, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=message):
+        fit(model, xs, y, steps=3)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_inputs_that_are_not_numbers_are_type_errors():
+    xs, y = make_xor()
+    xs[1] = ["0", "1"]
+    with pytest.raises(TypeError, match=r"xs\[1\]\[0\] must be a number, not str"):
+        fit(MLP(2, [2, 1], seed=0), xs, y, steps=1)
+
+
+def test_the_progress_bar_is_closed_when_training_stops_on_an_error(monkeypatch):
+    pytest.importorskip("tqdm", reason="the progress bar is tqdm's")
+    import nn.train
+
+    closed = []
+    real = nn.train._progress_bar
+
+    def spy(steps):
+        bar = real(steps)
+        monkeypatch.setattr(bar, "close", lambda: closed.append(True))
+        return bar
+
+    monkeypatch.setattr(nn.train, "_progress_bar", spy)
+    xs, y = make_xor()
+    model = MLP(2, [2, 1], seed=0)
+    with pytest.raises(DivergenceError):
+        fit(model, xs, y, optimizer=Adam(model.parameters(), lr=1e308), steps=3, progress=True)
+    assert closed == [True]
