@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from autograd_mini._atomic import write_atomic  # nn ships with autograd_mini
+from autograd_mini._messages import LIMIT, shorten
 
-__all__ = ["FORMAT", "VERSION", "check_state", "load", "read", "save", "sizes"]
+__all__ = ["FORMAT", "VERSION", "check_metadata", "check_state", "load", "read", "save", "sizes"]
 
 FORMAT, VERSION = "autograd_mini.nn", 1
 
@@ -40,6 +41,13 @@ def _classes() -> dict[str, Any]:
 def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> None:
     """Write ``module`` to ``path`` as JSON (see the module docstring), atomically.
 
+    Before anything is written, the document is checked with the rules ``load`` applies (it is
+    parsed back and rebuilt), so ``save`` never replaces a good file with one ``load`` rejects:
+    a parameter whose ``data`` is not a finite number, a config the module cannot be rebuilt
+    from, or metadata that is not JSON give a ValueError (TypeError for a wrong type) naming
+    the entry or key, and the file at ``path`` is left as it was. Parameters are written as
+    floats (a numpy scalar or a ``Fraction`` in ``data`` is saved as the float it equals).
+
     >>> import tempfile
     >>> from nn import MLP
     >>> model = MLP(2, [3, 1], seed=1)
@@ -51,17 +59,84 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
     """
     name = type(module).__name__
     if _classes().get(name) is not type(module):
-        raise TypeError(f"save() takes an MLP, Layer or Neuron, not {name}")
+        raise TypeError(f"save() takes an MLP, Layer or Neuron, not {shorten(name, 100)}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict, not {type(metadata).__name__}")
-    bad = [i for i, p in enumerate(module.parameters()) if not math.isfinite(p.data)]
-    if bad:
-        raise ValueError(f"cannot save a model with non-finite parameters (parameter {bad[0]} is "
-                         f"{module.parameters()[bad[0]].data}); training probably diverged")
-    document = {"format": FORMAT, "version": VERSION, "model": name, "config": module.config(),
-                "state": module.state_dict(), "metadata": metadata or {}}
-    text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    metadata = dict(metadata or {})
+    check_metadata(metadata)
+    where = f"cannot save {name} to {shorten(str(path), 200)}"
+    config = module.config()
+    try:
+        shape = sizes(name, config)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where}: bad config {_show(config, 300)}: {shorten(str(e), 300)}") from None
+    bad = next((i for i, p in enumerate(module.parameters())
+                if isinstance(p.data, float) and not math.isfinite(p.data)), None)
+    if bad is not None:
+        raise ValueError(f"{where}: the model has non-finite parameters (parameter {bad} is "
+                         f"{module.parameters()[bad].data}); training probably diverged")
+    state = module.state_dict()
+    try:
+        check_state(name, shape, state, "state")
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from None
+    document = {"format": FORMAT, "version": VERSION, "model": name, "config": config,
+                "state": _floats(state), "metadata": metadata}
+    try:
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as e:  # a config entry JSON cannot hold
+        raise ValueError(f"{where}: the model's config {_show(config, 300)} is not JSON: "
+                         f"{shorten(str(e), 200)}") from None
+    # The same rules as load(), on what load() would read: what we write, we can read back.
+    try:
+        from_document(json.loads(text, parse_constant=_reject_constant), "the model")
+    except (TypeError, ValueError, RecursionError) as e:
+        raise ValueError(f"{where}: {shorten(str(e), 800)}") from None
     write_atomic(Path(path), text.encode())
+
+
+def check_metadata(metadata: dict[str, Any]) -> None:
+    """Return if ``metadata`` can be saved: string keys, JSON values without nan or infinity.
+
+    A TypeError or ValueError names the first key that cannot, before anything is written.
+
+    >>> check_metadata({"loss": "mse", "accuracy": 0.9, "classes": [0, 1]})
+    >>> check_metadata({"classes": {0, 1}})
+    Traceback (most recent call last):
+    TypeError: metadata['classes'] is not JSON: Object of type set is not JSON serializable
+    >>> check_metadata({"loss": float("nan")})
+    Traceback (most recent call last):
+    ValueError: metadata['loss'] is not JSON: it holds nan or infinity (model files hold finite numbers only)
+    """
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            raise TypeError(f"metadata keys must be strings, not {type(key).__name__} {_show(key, 100)}")
+        try:
+            json.dumps(value, allow_nan=False)
+        except TypeError as e:
+            raise TypeError(f"metadata[{_show(key, 200)}] is not JSON: {shorten(str(e), 300)}") from None
+        except ValueError as e:
+            reason = str(e)
+            if reason.startswith("Out of range float values"):
+                reason = "it holds nan or infinity (model files hold finite numbers only)"
+            raise ValueError(f"metadata[{_show(key, 200)}] is not JSON: {shorten(reason, 300)}") from None
+        except RecursionError:
+            raise ValueError(f"metadata[{_show(key, 200)}] is not JSON: nested too deeply") from None
+
+
+def _floats(state: Any) -> Any:
+    """``state`` with every number a float (``check_state`` has accepted it), for JSON."""
+    if type(state) is float:
+        return state
+    if isinstance(state, dict):
+        return {k: _floats(v) for k, v in state.items()}
+    if isinstance(state, list):
+        return [_floats(x) for x in state]
+    if isinstance(state, numbers.Real) and not isinstance(state, bool):
+        return float(state)
+    return state
 
 
 def load(path: str | os.PathLike[str]) -> Any:
@@ -70,25 +145,32 @@ def load(path: str | os.PathLike[str]) -> Any:
 
 
 def read(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
-    """The module in the file at ``path`` and the file's ``metadata``."""
+    """The module in the file at ``path`` and the file's ``metadata``.
+
+    Every error message is bounded (about a kilobyte, see ``autograd_mini._messages``) whatever
+    the file holds: a 50 MB string or a 2,000,000-entry config is quoted by its start and a count.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+    source = shorten(str(path), 200)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path} is not a model file: not UTF-8 text ({e.reason})") from None
+        raise ValueError(f"{source} is not a model file: not UTF-8 text ({e.reason})") from None
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
         hint = " (the file looks truncated)" if e.pos >= len(text.rstrip()) else ""
         where = f"line {e.lineno} column {e.colno}"
-        raise ValueError(f"{path} is not valid JSON{hint}: {e.msg} at {where}") from None
+        raise ValueError(f"{source} is not valid JSON{hint}: {shorten(e.msg, 200)} at {where}") from None
     except ValueError as e:  # from _reject_constant, or an integer of more than 4300 digits
-        raise ValueError(f"{path}: {e}") from None
+        raise ValueError(f"{source}: {shorten(str(e), 500)}") from None
     except RecursionError:  # json's decoder recurses once per nested list or object
-        raise ValueError(f"{path} is not a model file: lists or objects nested too deeply") from None
-    module = from_document(document, str(path))
+        raise ValueError(f"{source} is not a model file: lists or objects nested too deeply") from None
+    module = from_document(document, source)
     metadata = document.get("metadata", {})
     if not isinstance(metadata, dict):
-        raise ValueError(f"{path}: metadata must be an object, not {_json_type(metadata)}")
+        raise ValueError(f"{source}: metadata must be an object, not {_json_type(metadata)}")
     return module, metadata
 
 
@@ -97,32 +179,37 @@ def _reject_constant(name: str) -> None:
 
 
 def from_document(document: Any, source: str = "model") -> Any:
-    """Build a module from a parsed model file, checking every field."""
+    """Build a module from a parsed model file, checking every field.
+
+    A ValueError says what is wrong and where, quoting at most about a kilobyte of the document.
+    """
+    source = shorten(source, 200)
     document = check_keys(document, ("format", "version", "model", "config", "state"), source)
     if document["format"] != FORMAT:
-        raise ValueError(f"{source} is not an autograd_mini model file (format {document['format']!r}, "
+        raise ValueError(f"{source} is not an autograd_mini model file (format {_show(document['format'])}, "
                          f"expected {FORMAT!r})")
     version = document["version"]
     if type(version) is not int or not 1 <= version <= VERSION:
-        raise ValueError(f"{source} has format version {version!r}; this library reads version {VERSION}")
+        raise ValueError(f"{source} has format version {_show(version)}; "
+                         f"this library reads version {VERSION}")
     classes = _classes()
     cls = classes.get(document["model"]) if isinstance(document["model"], str) else None
     if cls is None:
-        raise ValueError(f"{source}: unknown model {document['model']!r}; known: {', '.join(classes)}")
+        raise ValueError(f"{source}: unknown model {_show(document['model'])}; known: {', '.join(classes)}")
     config = document["config"]
     if not isinstance(config, dict):
         raise ValueError(f"{source}: config must be an object, not {_json_type(config)}")
     try:
         shape = sizes(document["model"], config)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{source}: bad config {config!r}: {e}") from None
+        raise ValueError(f"{source}: bad config {_show(config, 400)}: {shorten(str(e), 400)}") from None
     # Check the numbers against the declared sizes before building: a crafted config declaring a
     # billion neurons must fail here, not after allocating a billion Values.
     numbers = check_state(document["model"], shape, document["state"], f"{source}: state")
     try:
         module = cls(**config)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{source}: bad config {config!r}: {e}") from None
+        raise ValueError(f"{source}: bad config {_show(config, 400)}: {shorten(str(e), 400)}") from None
     for p, x in zip(module.parameters(), numbers, strict=True):
         p.data = x
     return module
@@ -143,7 +230,7 @@ def sizes(model: str, config: dict[str, Any]) -> list[int]:
         declared = [config.get("nin"), config.get("nout", 1)]
     for n in declared:
         if type(n) is not int or n < 1:
-            raise ValueError(f"layer sizes must be ints of at least 1, got {n!r}")
+            raise ValueError(f"layer sizes must be ints of at least 1, got {_show(n, 200)}")
     return declared
 
 
@@ -172,6 +259,47 @@ def check_state(model: str, shape: list[int], state: Any, where: str = "state") 
 
 
 # -- validation helpers, shared with the modules' load_state_dict ------------------------------------
+def _show(x: Any, limit: int = LIMIT, depth: int = 0) -> str:
+    """``repr(x)`` cut to about ``limit`` characters, costing about what it shows.
+
+    A 50 MB string is sliced before its repr is taken, a list or dict of two million entries
+    is previewed (its first entries and how many more), and nesting beyond three levels is
+    shown as ``[...]`` or ``{...}``: an error message must stay readable and small.
+
+    >>> _show("x" * 50_000_000, limit=5)
+    "'xxxxx'... and 49,999,995 more characters"
+    >>> _show({"nin": 2, "nouts": [1] * 2_000_000}, limit=40)
+    "{'nin': 2, 'nouts': [1, 1, 1, 1, 1, 1, 1, 1... and 1,999,992 more]}"
+    """
+    if isinstance(x, str):
+        if len(x) <= limit:
+            return repr(x)
+        return f"{x[:limit]!r}... and {len(x) - limit:,} more characters"
+    if isinstance(x, (list, tuple, dict)):
+        opening, closing = "{}" if isinstance(x, dict) else "[]"
+        if depth >= 3:
+            return f"{opening}...{closing}"
+        shown: list[str] = []
+        length = 0
+        for item in x.items() if isinstance(x, dict) else x:
+            if length >= limit:
+                return f"{opening}{', '.join(shown)}... and {len(x) - len(shown):,} more{closing}"
+            budget = max(limit - length, 20)  # nested items share what is left of the limit
+            if isinstance(x, dict):
+                key = _show(item[0], budget, depth + 1)
+                text = f"{key}: {_show(item[1], max(budget - len(key), 20), depth + 1)}"
+            else:
+                text = _show(item, budget, depth + 1)
+            shown.append(text)
+            length += len(text) + 2
+        return f"{opening}{', '.join(shown)}{closing}"
+    try:
+        text = repr(x)
+    except ValueError:  # an int of more than 4300 digits
+        return f"an integer of {x.bit_length():,} bits" if isinstance(x, int) else type(x).__name__
+    return shorten(text, limit)
+
+
 def _json_type(x: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(x), type(x).__name__)
@@ -198,8 +326,10 @@ def check_list(items: Any, n: int, where: str) -> list[Any]:
 
 def check_number(x: Any, where: str) -> float:
     """``x`` as a float if it is a finite real number (not a bool, not a string)."""
+    if type(x) is float and math.isfinite(x):  # nearly every number: skip the slow ABC check
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ValueError(f"{where} must be a number, not {_json_type(x)} {x!r}")
+        raise ValueError(f"{where} must be a number, not {_json_type(x)} {_show(x, 200)}")
     try:
         y = float(x)
     except OverflowError:  # a JSON integer beyond float's range

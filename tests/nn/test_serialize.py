@@ -124,8 +124,9 @@ W = ["state", "layers", 0, "neurons", 1, "w"]
 ])
 def test_corrupted_files_are_rejected_saying_what_is_wrong(model, tmp_path, change, message):
     path = _corrupt(model, tmp_path, change)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message) as info:
         load(path)
+    assert len(str(info.value)) <= 1200
 
 
 def test_a_truncated_file_is_reported_as_truncated(model, tmp_path):
@@ -194,3 +195,164 @@ def test_a_bad_state_dict_changes_no_parameter(model):
     with pytest.raises(ValueError, match=r"state.layers\[1\].neurons\[1\].b must be a number"):
         model.load_state_dict(state)
     assert _data(model) == before
+
+
+# -- save() checks the document with load()'s rules before replacing anything ---------------------
+def _saved(model, tmp_path):
+    path = tmp_path / "m.json"
+    model.save(path)
+    return path, path.read_bytes()
+
+
+def _assert_untouched(tmp_path, path, before):
+    assert path.read_bytes() == before  # the good file is byte-identical
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # and nothing else was left
+
+
+@pytest.mark.parametrize("bad, message", [
+    (True, r"state.layers\[0\].neurons\[1\].w\[1\] must be a number, not a boolean True"),
+    ("0.5", r"state.layers\[0\].neurons\[1\].w\[1\] must be a number, not a string '0.5'"),
+    (None, r"state.layers\[0\].neurons\[1\].w\[1\] must be a number, not null"),
+    (10**400, r"state.layers\[0\].neurons\[1\].w\[1\] must be finite, got an integer too large"),
+    ([1.0], r"state.layers\[0\].neurons\[1\].w\[1\] must be a number, not a list"),
+], ids=["bool", "str", "null", "huge-int", "list"])
+def test_save_refuses_data_load_would_reject_and_keeps_the_good_file(model, tmp_path, bad, message):
+    path, before = _saved(model, tmp_path)
+    model.layers[0].neurons[1].w[1].data = bad
+    with pytest.raises(ValueError, match=r"cannot save MLP to .*m\.json: " + message):
+        model.save(path)
+    _assert_untouched(tmp_path, path, before)
+
+
+def test_save_refuses_a_config_load_would_reject(model, tmp_path):
+    path, before = _saved(model, tmp_path)
+    model.activation = "gelu"  # set after construction: the file would not rebuild
+    with pytest.raises(ValueError, match=r"cannot save MLP .*unknown activation 'gelu'"):
+        model.save(path)
+    _assert_untouched(tmp_path, path, before)
+
+
+def test_save_refuses_a_model_whose_layers_no_longer_fit(model, tmp_path):
+    path, before = _saved(model, tmp_path)
+    model.layers[0].neurons.pop()  # layer 1 still reads 3 inputs
+    with pytest.raises(ValueError, match=r"state.layers\[1\].neurons\[0\].w has 3 numbers, expected 2"):
+        model.save(path)
+    _assert_untouched(tmp_path, path, before)
+
+
+def test_save_writes_numpy_scalars_and_fractions_as_the_floats_they_equal(model, tmp_path):
+    from fractions import Fraction
+    np = pytest.importorskip("numpy")
+    params = model.parameters()
+    params[0].data, params[1].data, params[2].data = Fraction(1, 4), np.float32(0.5), 3
+    model.save(tmp_path / "m.json")
+    copy = load(tmp_path / "m.json")
+    assert _data(copy)[:3] == [0.25, 0.5, 3.0]
+    assert all(type(x) is float for x in _data(copy))
+
+
+# -- metadata that JSON cannot hold is refused, naming the key, before anything is written ---------
+@pytest.mark.parametrize("metadata, error, message", [
+    ({"loss": "mse", "classes": {0, 1}}, TypeError, r"metadata\['classes'\] is not JSON: .*set"),
+    ({"accuracy": math.nan}, ValueError, r"metadata\['accuracy'\] is not JSON: it holds nan or infinity"),
+    ({"history": [0.5, math.inf]}, ValueError, r"metadata\['history'\] is not JSON: it holds nan"),
+    ({"model": MLP(1, [1])}, TypeError, r"metadata\['model'\] is not JSON: .*MLP"),
+    ({1: "one"}, TypeError, r"metadata keys must be strings, not int 1"),
+    ({("a", "b"): 1}, TypeError, r"metadata keys must be strings, not tuple"),
+])
+def test_metadata_that_is_not_json_is_refused_naming_the_key(model, tmp_path, metadata, error, message):
+    path, before = _saved(model, tmp_path)
+    with pytest.raises(error, match=message):
+        model.save(path, metadata=metadata)
+    _assert_untouched(tmp_path, path, before)
+    with pytest.raises(error, match=message):
+        model.save(tmp_path / "new.json", metadata=metadata)
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_circular_metadata_is_refused_naming_the_key(model, tmp_path):
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match=r"metadata\['loop'\] is not JSON: Circular reference"):
+        model.save(tmp_path / "m.json", metadata={"loop": loop})
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- every message is bounded, whatever the file holds --------------------------------------------
+MAX_MESSAGE = 1200  # "about 1 KB": quoted material is capped at 1,000 characters
+
+
+def _error(path):
+    with pytest.raises(ValueError) as info:
+        load(path)
+    message = str(info.value)
+    assert len(message) <= MAX_MESSAGE, f"{len(message):,}-character message: {message[:300]}..."
+    return message
+
+
+def test_a_2_million_entry_config_gives_a_short_message(model, tmp_path):
+    path = tmp_path / "m.json"
+    model.save(path)
+    text = path.read_text()
+    nouts = '"nouts": [' + "1, " * 2_000_000 + '"x"]'
+    path.write_text(text.replace('"nouts": [\n   3,\n   2\n  ]', nouts, 1))
+    message = _error(path)
+    assert "bad config {'nin': 2, 'nouts': [1, 1, 1" in message
+    assert "... and 1,99" in message and "more" in message
+    assert "layer sizes must be ints of at least 1, got 'x'" in message
+
+
+def test_a_config_with_a_huge_number_of_keys_gives_a_short_message(model, tmp_path):
+    path = tmp_path / "m.json"
+    model.save(path)
+    text = path.read_text()
+    extra = "".join(f'"k{i}": {i}, ' for i in range(200_000))
+    path.write_text(text.replace('"config": {', '"config": {' + extra, 1))
+    message = _error(path)
+    assert "bad config {'k0': 0, 'k1': 1" in message and "more}" in message
+
+
+FIFTY_MB = 50_000_000
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('"format": "autograd_mini.nn"', '"format": "{}"', "format 'xxxx"),
+    ('"model": "MLP"', '"model": "{}"', "unknown model 'xxxx"),
+    ('"activation": "tanh"', '"activation": "{}"', "unknown activation 'xxxx"),
+    ('"nin": 2', '"{}": 2', "bad config {'xxxx"),
+    (None, '"{}"', r"w[0] must be a number, not a string 'xxxx"),
+    ('"version": 1', '"version": "{}"', "format version 'xxxx"),
+])
+def test_a_50_MB_string_anywhere_gives_a_short_message(model, tmp_path, old, new, expected):
+    path = tmp_path / "m.json"
+    model.save(path)
+    text = path.read_text()
+    old = old or str(model.state_dict()["layers"][0]["neurons"][0]["w"][0])  # None: the first weight
+    assert old in text
+    with path.open("w") as f:  # written around the string: no second 50 MB copy of the file
+        start = text.index(old)
+        before, after = new.split("{}")
+        f.write(text[:start] + before)
+        for _ in range(FIFTY_MB // 1_000_000):
+            f.write("x" * 1_000_000)
+        f.write(after + text[start + len(old):])
+    message = _error(path)
+    assert expected in message and "more characters" in message
+
+
+def test_a_huge_integer_in_the_file_gives_a_short_message(model, tmp_path):
+    path = _corrupt(model, tmp_path, _set(["version"], 10**4000))
+    assert "format version 1000" in _error(path)
+    path.write_text(path.read_text().replace("1" + "0" * 4000, "1" + "0" * 5000))  # beyond int()'s limit
+    assert "Exceeds the limit" in _error(path)
+
+
+def test_save_messages_are_bounded_too(model, tmp_path):
+    with pytest.raises(TypeError) as info:
+        model.save(tmp_path / "m.json", metadata={"x" * FIFTY_MB: {1}})
+    assert len(str(info.value)) <= MAX_MESSAGE and "more characters" in str(info.value)
+    model.layers[0].neurons[0].w[0].data = "y" * FIFTY_MB
+    with pytest.raises(ValueError) as info:
+        model.save(tmp_path / "m.json")
+    assert len(str(info.value)) <= MAX_MESSAGE and "more characters" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
