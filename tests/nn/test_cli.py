@@ -133,3 +133,113 @@ def test_python_dash_m_nn_runs_as_a_program(tmp_path):
     result = subprocess.run([sys.executable, "-m", "nn", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "--dataset" in result.stdout and "predict" in result.stdout
+
+
+def test_ctrl_c_during_training_is_one_line_exit_130_and_the_old_model_stays(tmp_path):
+    import signal
+
+    MLP(2, [1], seed=0).save(tmp_path / "model.json")
+    before = (tmp_path / "model.json").read_bytes()
+    process = subprocess.Popen([sys.executable, "-m", "nn", "--steps", "1000", "--out", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stdout:  # the step-0 report: training is under way
+            if line.startswith("step"):
+                break
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith("python -m nn: interrupted after step ") and " of 1000: nothing written (" in err
+    assert "model.json from before is unchanged" in err
+    assert (tmp_path / "model.json").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]  # no temporary file left either
+
+
+def test_the_interrupt_line_says_what_was_written(tmp_path):
+    from nn.cli import _Progress
+
+    progress = _Progress(100, tmp_path / "model.json")
+    assert progress.interrupted() == "interrupted before training: nothing written"
+    progress.training = True
+    assert progress.interrupted() == "interrupted before the first step: nothing written (no model was saved)"
+    progress.training, progress.written = False, [tmp_path / "model.json"]
+    assert progress.interrupted() == (f"interrupted while writing: wrote {tmp_path / 'model.json'}; "
+                                      "the rest was not written")
+
+
+def test_help_shows_the_defaults_and_both_commands():
+    result = subprocess.run([sys.executable, "-m", "nn", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    text = " ".join(result.stdout.split())  # argparse wraps lines at the terminal's width
+    assert result.returncode == 0
+    assert text.startswith("usage: python -m nn [train] [options]")
+    assert "python -m nn predict MODEL X1 X2" in text.split("options:")[0]  # in the usage, not only below
+    for shown in ("(default: moons)", "(default: sgd)", "(default: 100)", "(default: 0.0001)",
+                  "(default: 16,16)", "(default: neurons)"):
+        assert shown in text, shown
+
+
+@pytest.mark.parametrize("x2", ["-1e-3", "-0.3", "-5", "1e-3"])
+def test_predict_takes_negative_numbers(tmp_path, x2):
+    model = MLP(2, [1], seed=0)
+    model.save(tmp_path / "m.json", {"loss": "hinge"})
+    status, out, err = _run(["predict", str(tmp_path / "m.json"), "0.5", x2])
+    assert status == 0, err
+    assert out.startswith(f"output {model([0.5, float(x2)]).data:.6g}\nclass ")
+
+
+@pytest.mark.parametrize("bad", ["nan", "-nan", "inf", "-inf", "1e999"])
+def test_predict_refuses_non_finite_inputs(tmp_path, bad):
+    MLP(2, [1], seed=0).save(tmp_path / "m.json", {"loss": "hinge"})
+    status, out, err = _run(["predict", str(tmp_path / "m.json"), bad, "0"])
+    assert status == 2 and out == ""
+    assert "inputs must be finite numbers" in err and "Traceback" not in err
+
+
+def test_predict_metadata_that_does_not_fit_the_model_is_a_one_line_error(tmp_path):
+    MLP(2, [1], seed=0).save(tmp_path / "m.json", {"loss": "cross_entropy"})
+    status, out, err = _run(["predict", str(tmp_path / "m.json"), "1", "2"])
+    assert status == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "its metadata's loss does not fit the model: cross_entropy needs one output per class" in err
+    MLP(2, [1], seed=0).save(tmp_path / "m.json", {"loss": "softmax"})
+    status, _, err = _run(["predict", str(tmp_path / "m.json"), "1", "2"])
+    assert status == 1 and "unknown loss 'softmax'" in err and err.count("\n") == 1
+
+
+def test_a_graph_that_cannot_be_drawn_is_a_one_line_skip_after_the_model_and_plot(tmp_path, monkeypatch):
+    import nn.cli
+
+    def failing_render(*args, **kwargs):
+        raise RuntimeError("dot exited with status 1\nError: syntax error in line 1\nmore detail")
+
+    monkeypatch.setattr(nn.cli, "render", failing_render)
+    status, out, err = _run(["--dataset", "xor", "--hidden", "2", "--steps", "2", "--out", str(tmp_path)])
+    assert status == 0, err
+    assert "graph.svg skipped: dot exited with status 1\n" in out and "syntax error" not in out
+    assert (tmp_path / "model.json").exists() and not (tmp_path / "graph.svg").exists()
+
+
+def test_without_the_graphviz_package_the_job_ends_well(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz now raises ImportError
+    status, out, err = _run(["--dataset", "xor", "--hidden", "2", "--steps", "2", "--out", str(tmp_path)])
+    assert status == 0 and "Traceback" not in err
+    assert "graph.svg skipped: " in out and (tmp_path / "model.json").exists()
+
+
+def test_graph_none_draws_nothing(tmp_path):
+    status, out, _ = _run(["--dataset", "xor", "--hidden", "2", "--steps", "2", "--graph", "none",
+                           "--out", str(tmp_path)])
+    assert status == 0 and "graph.svg" not in out and not (tmp_path / "graph.svg").exists()
+
+
+@pytest.mark.parametrize("argv, cause", [
+    (["--noise", "1e200"], "the inputs are as large as"),
+    (["--l2", "1e308"], "the L2 weight 1e+308 is too large"),
+    (["--optimizer", "adam", "--lr", "1e308", "--steps", "1"], "a parameter became"),
+])
+def test_divergence_names_its_cause_in_one_line(tmp_path, argv, cause):
+    status, _, err = _run([*argv, "--out", str(tmp_path), "--quiet"])
+    assert status == 1 and cause in err and err.count("\n") == 1 and "Traceback" not in err
