@@ -490,6 +490,24 @@ def _pow(a: Any, b: Any) -> Any:
     return a ** b if isinstance(a, Value) or isinstance(b, Value) else _ieee.pow(a, b)
 
 
+def _dpow_base(a: Any, b: Any) -> Any:
+    """d(a ** b)/da = b * a**(b-1) as a graph of ``a`` and ``b``; 0 at b == 0 as the float rule.
+
+    At b == 0 the float rule's 0 is kept as the graph b * a**(b-1) when ``b`` is a Value, since
+    its derivative in b is a**-1 and a constant 0 would lose it. A constant exponent has no
+    derivative to keep: then the 0 is a constant. So are 0 ** 0 and nan ** 0, whose graph
+    would be nan, as the float rule masks them. And where a**-1 overflows (|a| below about
+    5.6e-309, a subnormal), b * a**-1 would be 0 * inf = nan: b / a is the same graph at b == 0,
+    with value 0 (as PyTorch's) and derivative 1/a in b.
+    """
+    if _data(b) == 0.0:
+        if not isinstance(b, Value) or _data(a) == 0.0 or math.isnan(_data(a)):
+            return 0.0
+        if math.isinf(_ieee.div(1.0, _data(a))):
+            return b / a
+    return b * _pow(a, b - 1.0)
+
+
 _value_namespace: dict[str, Any] = {
     **{name: _lift(name) for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu")},
     "div": _div,
@@ -497,12 +515,7 @@ _value_namespace: dict[str, Any] = {
     # Piecewise-constant derivatives have derivative 0: their float value is exact.
     "step": lambda a: _ieee.step(_data(a)),
     "sign": lambda a: _ieee.sign(_data(a)),
-    # At b == 0 the float rule's 0 is kept as the graph b * a**(b-1), whose derivative in b is
-    # a**-1: a constant 0 would lose it. Only 0 ** 0 and nan ** 0 keep the mask, as the
-    # float rule does (their graph would be nan).
-    "dpow_base": lambda a, b: (
-        0.0 if _data(b) == 0.0 and (_data(a) == 0.0 or math.isnan(_data(a)))
-        else b * _pow(a, b - 1.0)),
+    "dpow_base": _dpow_base,
     "dpow_exp": lambda a, b, out: (
         0.0 if _data(a) == 0.0 and _data(b) >= 0.0 else out * _value_namespace["log"](a)),
 }

@@ -53,7 +53,10 @@ RULES: tuple[Rule, ...] = (
          doc="a * b; d/da = b, d/db = a"),
     Rule("/", "__truediv__", "div(a, b)", ("div(1.0, b)", "div(-out, b)"),
          reflected="__rtruediv__", domain=((-3.0, 3.0), POSITIVE),
-         doc="a / b; d/da = 1/b, d/db = -a/b**2 = -out/b"),
+         doc="a / b; d/da = 1/b, d/db = -a/b**2 = -out/b. For |b| below about 5.6e-309"
+             " (a subnormal), 1/b overflows to ±inf, and so does a's gradient, where PyTorch"
+             " (which divides the incoming gradient by b) may give a finite one:"
+             " d((a / 1e-309) * 1e-10)/da is inf here, 1e299 there."),
     Rule("**", "__pow__", "pow(a, b)", ("dpow_base(a, b)", "dpow_exp(a, b, out)"),
          reflected="__rpow__", domain=(POSITIVE, (-3.0, 3.0)),
          doc="a ** b; d/da = b * a**(b-1), d/db = a**b * log(a)"),
@@ -63,7 +66,9 @@ RULES: tuple[Rule, ...] = (
          doc="|a|; d/da = sign(a), 0 at a = 0"),
     Rule("exp", "exp", "exp(a)", ("out",), doc="e**a; d/da = e**a = out"),
     Rule("log", "log", "log(a)", ("div(1.0, a)",), domain=(POSITIVE,),
-         doc="ln(a); d/da = 1/a"),
+         doc="ln(a); d/da = 1/a. For |a| below about 5.6e-309 (a subnormal), 1/a overflows to"
+             " inf, and so does a's gradient, where PyTorch (which divides the incoming gradient"
+             " by a) may give a finite one: d(log(1e-310) * 1e-10)/da is inf here, 1e300 there."),
     Rule("sqrt", "sqrt", "sqrt(a)", ("div(0.5, out)",), domain=(POSITIVE,),
          doc="sqrt(a); d/da = 1 / (2 sqrt(a)) = 0.5/out"),
     Rule("tanh", "tanh", "tanh(a)", ("1.0 - out * out",),

@@ -634,6 +634,46 @@ def test_sum_label_and_sums_without_values():
     assert am.sum([]).is_leaf and am.sum([2, 3]).is_leaf and am.sum([2, 3]).data == 5.0
 
 
+def test_pow_zero_at_a_subnormal_base_matches_torch_in_both_paths():
+    # d(x**b)/dx = b * x**(b-1) is 0 at b == 0; at x = 1e-310, x**-1 overflows and the graph
+    # 0 * inf would be nan. PyTorch and the plain path give 0.
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    for x0 in (1e-310, -1e-310, 5e-324):
+        t, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x0, 0.0))
+        expected = torch.autograd.grad(t ** 0.0, t)[0].item()
+        expected_x, expected_b = (g.item() for g in torch.autograd.grad(t ** tb, (t, tb)))
+        for create_graph in (False, True):
+            x = Value(x0)
+            (x ** 0.0).backward(create_graph=create_graph)
+            assert getattr(x.grad, "data", x.grad) == expected == 0.0
+            x, b = Value(x0), Value(0.0)
+            (x ** b).backward(create_graph=create_graph)
+            assert getattr(x.grad, "data", x.grad) == expected_x == 0.0
+            b_grad = getattr(b.grad, "data", b.grad)
+            assert b_grad == expected_b or (math.isnan(b_grad) and math.isnan(expected_b))
+    # With b a Value, d/db of that 0 is 1/x: beyond float's range at x = 1e-310, so inf.
+    x, b = Value(1e-310), Value(0.0)
+    (x ** b).backward(create_graph=True)
+    x.grad.backward()
+    assert b.grad.data == math.inf
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="documented in the rules of / and log: 1/b overflows at a subnormal b, "
+                          "where PyTorch divides the incoming gradient by b")
+@pytest.mark.parametrize("make, x0", [(lambda x: (x / 1e-309) * 1e-10, 1.0),  # 1e-10 / 1e-309
+                                      (lambda x: x.log() * 1e-10, 1e-310)],   # 1e-10 / 1e-310
+                         ids=["div", "log"])
+def test_a_small_gradient_through_a_reciprocal_of_a_subnormal_matches_torch(make, x0):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    make(t).backward()
+    assert 1e298 < t.grad.item() < 1e301
+    x = Value(x0)
+    make(x).backward()
+    assert close(x.grad, t.grad.item(), tol=1e-9)
+
+
 def test_abs_and_pow_at_nan_match_torch_in_both_paths():
     torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
     t = torch.tensor(math.nan, dtype=torch.float64, requires_grad=True)

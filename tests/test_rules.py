@@ -146,3 +146,68 @@ def test_rule_matches_torch(torch, torch_ops, rule, form, data):
 @given(expressions(n_inputs=3, max_ops=8, table=TABLE))
 def test_random_programs_match_torch(torch, torch_ops, program):
     check_against_torch(program, torch, torch_ops)
+
+
+# -- at subnormal inputs ------------------------------------------------------------------------------
+#: Inputs that are subnormal (below 2.2e-308), with ordinary ones to pair them with.
+SUBNORMAL = (1e-310, -1e-310, 5e-324, 3e-309)
+ORDINARY = (0.5, -3.0, 2.0)
+
+
+def _exact_local(rule: Rule, a: float, b: float, *_: float) -> list[float]:
+    """The rule's local derivatives at (a, b) in 60-digit arithmetic, rounded to float once."""
+    mpmath = pytest.importorskip("mpmath", reason="mpmath gives the exact reference")
+
+    def real(f):
+        # log(-1) is complex, and mpmath's zero has no sign for x/0 or 0**-1: nan, left to torch
+        def g(*xs):
+            try:
+                x = f(*xs)
+            except ZeroDivisionError:
+                return mpmath.mpf("nan")
+            return mpmath.mpf(x) if isinstance(x, (mpmath.mpf, int)) else mpmath.mpf("nan")
+        return g
+
+    with mpmath.workdps(60):
+        ns = {name: real(f) for name, f in {
+            "div": lambda x, y: x / y, "log": mpmath.log, "exp": mpmath.exp, "sqrt": mpmath.sqrt,
+            "sin": mpmath.sin, "cos": mpmath.cos, "tanh": mpmath.tanh,
+            "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)), "relu": lambda x: max(x, 0),
+            "step": lambda x: mpmath.mpf(x > 0), "sign": mpmath.sign,
+            "pow": lambda x, y: x ** y,
+            "dpow_base": lambda x, y: 0 if y == 0 else y * x ** (y - 1),
+            "dpow_exp": lambda x, y, out: 0 if x == 0 and y >= 0 else out * mpmath.log(x)}.items()}
+        args = {"a": mpmath.mpf(a), "b": mpmath.mpf(b)}
+        # The rule's own expressions, as the engine evaluates them, but on 60-digit numbers.
+        evaluate = real(lambda text: eval(text, {**ns, "abs": abs}, args))
+        args["out"] = evaluate(rule.forward)
+        return [float(evaluate(g)) for g in rule.grads]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_gradients_at_subnormal_inputs_are_exact_or_as_torch(rule, torch, torch_ops):
+    # At a subnormal input a local derivative such as 1/a overflows, or b * a**(b-1) may meet
+    # 0 * inf: each gradient, in both paths, must be the exact derivative rounded to float (inf
+    # where it is beyond float's range), or what PyTorch float64 computes.
+    pairs = [(a,) for a in SUBNORMAL] if rule.arity == 1 else [
+        p for s in SUBNORMAL for o in (*ORDINARY, *SUBNORMAL, 0.0) for p in ((s, o), (o, s))]
+    for point in pairs:
+        # op(x); x op y; x op c; c op x: each slot an input (int) or a constant (float)
+        for args in [(0,)] if rule.arity == 1 else [(0, 1), (0, point[1]), (point[0], 0)]:
+            if isinstance(args[0], float) and not rule.reflected:
+                continue
+            inputs = [x for x, slot in zip(point, args) if isinstance(slot, int)]
+            program = Program([(rule.name, args)], inputs)
+            xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+            theirs = [g.item() for g in torch.autograd.grad(program.evaluate(xs, torch_ops), xs)]
+            exact = [d for d, slot in zip(_exact_local(rule, *point, 0.0), args) if isinstance(slot, int)]
+            leaves = [Value(x) for x in inputs]
+            for differentiable in (False, True):
+                got = gradients(program(*leaves), differentiable=differentiable)
+                ours = [getattr(got[v], "data", got[v]) for v in leaves]
+                for o, t, e in zip(ours, theirs, exact):
+                    assert _same(o, e) or _same(o, t), (rule.name, args, point, differentiable, o, t, e)
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
