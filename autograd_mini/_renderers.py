@@ -15,6 +15,10 @@ Both stop after ``timeout`` seconds: ``dot`` is killed; the WebAssembly run is i
 wasmtime's epoch mechanism (a timer bumps the engine's epoch past the store's deadline, which
 traps the running code), and its instance is replaced by a fresh one.
 
+Labels go into DOT through ``label_text`` and ``record_field``/``plain_label``, which work around
+what Graphviz does to text (decoding ``&entities;``, dropping spaces, passing characters through
+that XML cannot hold), so that any str is drawn as written and the SVG is valid XML.
+
 Errors: ``RendererNotFoundError`` when no renderer can write the format (it says what to
 install on this Python), ``RenderError`` (its base, a ``RuntimeError``) when a renderer fails,
 ``TimeoutError`` past the timeout. Each message's first line says what happened.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import re
 import shutil
 import signal
 import subprocess
@@ -66,6 +71,63 @@ def install_hint() -> str:
             f"Python 3.11 or newer, and this is Python {sys.version_info[0]}.{sys.version_info[1]}")
 
 
+# -- DOT text that Graphviz draws as written --------------------------------------------------------
+#: The most characters, and lines, drawn of a label: a longer one is cut and ends in "…".
+LABEL_WIDTH, LABEL_LINES = 200, 10
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Graphviz decodes &entities; in every label, so & is written &amp; to show what was typed.
+_RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"&": "&amp;", "\n": "\\n"})
+_PLAIN_SPECIAL = str.maketrans({"\\": "\\\\", '"': '\\"', "&": "&amp;", "\n": "\\n"})
+
+
+def label_text(label: str) -> str:
+    """The text drawn for ``label``: any str, turned into text that Graphviz draws as it is and
+    that SVG (XML) can hold.
+
+    - Characters XML cannot hold (controls other than tab and line breaks, lone surrogates,
+      U+FFFE, U+FFFF) are shown as Python writes them: ``"\\x00"``, ``"\\ud800"``.
+    - ``\\n``, ``\\r\\n`` and ``\\r`` break lines; a tab is a space, and within each line runs of
+      spaces are shown as one and the ends trimmed, as Graphviz's records show them anyway.
+    - Past ``LABEL_WIDTH`` (200) characters or ``LABEL_LINES`` (10) lines the label is cut and
+      ends in "…", so a huge label cannot make a huge picture.
+
+    >>> label_text("w\\x00  1\\r\\nbias")
+    'w\\\\x00 1\\nbias'
+    >>> len(label_text("x" * 10_000))
+    200
+    """
+    size = 8 * LABEL_WIDTH  # the text of a prefix starts the text of the whole: read no more
+    while True:               # of a huge label than is shown
+        part = _NOT_XML.sub(lambda m: repr(m.group())[1:-1], label[:size])
+        lines = re.split("\r\n|\r|\n", part, maxsplit=LABEL_LINES)
+        cut = len(lines) > LABEL_LINES
+        text = "\n".join(re.sub("[ \t]+", " ", line).strip(" ") for line in lines[:LABEL_LINES])
+        if cut or len(text) > LABEL_WIDTH or size >= len(label):
+            break
+        size *= 8
+    if len(text) > LABEL_WIDTH:
+        text, cut = text[:LABEL_WIDTH - 1], True
+    return text + "…" if cut else text
+
+
+def record_field(text: str) -> str:
+    """``label_text(text)`` written as one field of a record label, to be drawn as it reads.
+
+    Record syntax (``{ } | < > " \\``) is escaped, ``&`` written ``&amp;`` (Graphviz decodes
+    entities in labels), and a field starting with a non-ASCII character gets a backslash before
+    it: Graphviz 2.43 (Debian's and Ubuntu's) otherwise drops the spaces after it (``é x``
+    is drawn ``éx``)."""
+    field = label_text(text).translate(_RECORD_SPECIAL)
+    return "\\" + field if field and not field[0].isascii() else field
+
+
+def plain_label(text: str) -> str:
+    """``label_text(text)`` written as a plain (not record) label: an op's or an edge's."""
+    return label_text(text).translate(_PLAIN_SPECIAL)
+
+
+# -- the renderers --------------------------------------------------------------------------------
 def find_dot() -> str | None:
     """The path of Graphviz's ``dot`` on the PATH, or None."""
     return shutil.which("dot")

@@ -26,14 +26,17 @@ from __future__ import annotations
 import functools
 import math
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _renderers
 from ._atomic import write_atomic
-from ._renderers import RendererNotFoundError, RenderError
+from ._grouping import bends as _bends
+from ._grouping import boxes, parents_of
+from ._grouping import topological as _topological
+from ._messages import preview
+from ._renderers import RendererNotFoundError, RenderError, label_text, plain_label, record_field
 from .engine import Value
 
 if TYPE_CHECKING:
@@ -43,20 +46,14 @@ __all__ = ["RenderError", "RendererNotFoundError", "draw_dot", "label_text", "re
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 OUTPUT, PARAMETER, INPUT, INTERMEDIATE, OP = "#c8e6c9", "#ffe0b2", "#bbdefb", "#ffffff", "#eeeeee"
+BOX = "#e1d5f0"  # a Value drawn as one box for its subgraph (``collapse``)
 _SYMBOLS = {"-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x", "abs": "|x|", "sum": "Σ"}
 _ORDERED = frozenset({"-", "/", "**"})  # binary ops that are not commutative
-#: The most characters, and lines, drawn of a label: a longer one is cut and ends in "…".
-LABEL_WIDTH, LABEL_LINES = 200, 10
-# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, surrogates, U+FFFE/F).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Graphviz decodes &entities; in every label, so & is written &amp; to show what was typed.
-_RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '\\{}|<>"'} | {"&": "&amp;", "\n": "\\n"})
-_PLAIN_SPECIAL = str.maketrans({"\\": "\\\\", '"': '\\"', "&": "&amp;", "\n": "\\n"})
-
 Root = Value | Iterable[Value]
 
 
-def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: int = 2000,
+def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
+             collapse: Iterable[Value] | None = None, max_nodes: int = 2000,
              rankdir: str = "LR", fmt: str = "{:.4f}", show_grad: bool = True,
              edge_labels: bool = False, timeout: float | None = 30.0,
              renderer: str | None = None) -> graphviz.Digraph:
@@ -69,8 +66,15 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
 
     - ``params``: Values to colour as parameters, e.g. ``model.parameters()``; other leaves
       are coloured as inputs.
-    - ``max_nodes``: refuse graphs with more nodes (Values plus ops): Graphviz's layout takes
-      seconds past a few thousand nodes and minutes near ten thousand.
+    - ``collapse``: Values to draw each as one box standing for its whole subgraph, back to
+      the nearest other listed Values and to the inputs (leaves not in ``params``): e.g. every
+      neuron's output, for one box per neuron. The ops and parameters inside are not drawn;
+      the box shows the Value's label, data and grad, and what it hides (``18 ops, 17
+      parameters``), and an edge (without ``edge_labels``) comes in from each listed Value
+      and input it reads. Boxes are purple (the output's green). A node shared by two boxes'
+      subgraphs is hidden in both; one that is also used outside any box is drawn there too.
+    - ``max_nodes``: refuse drawings with more nodes (Values, boxes and ops drawn): Graphviz's
+      layout takes seconds past a few thousand nodes and minutes near ten thousand.
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
     - ``fmt``: format string for numbers; ``show_grad``: show each Value's ``grad``;
       ``edge_labels``: label each input edge with its local derivative.
@@ -83,6 +87,10 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
     v0 [label="{ a | data 2.0000 | grad 0.0000 }" fillcolor="#bbdefb" shape=record style=filled]
     >>> [line.strip() for line in g.body if "->" in line]  # Values -> op -> result
     ['v0 -> v2op', 'v1 -> v2op', 'v2op -> v2', 'v2 -> v3op', 'v0 -> v3op', 'v3op -> v3']
+    >>> h = (a * b).tanh()
+    >>> g = draw_dot(h, params=[b], collapse=[h])  # a box for h, reading the input a
+    >>> [line.strip() for line in g.body if "->" in line], g.body[1].split('"')[1]
+    (['v0 -> v1'], '{ data -1.0000 | grad 0.0000 | 2 ops, 1 parameter }')
     """
     roots = _roots(root)
     param_set = _params(params)
@@ -95,21 +103,27 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
             raise TypeError(f"{name} must be a bool, not {type(flag).__name__}")
     _check_choice("renderer", renderer, (None, *_renderers.RENDERERS))
 
-    nodes = _topological(roots)
-    count = len(nodes) + sum(1 for v in nodes if v.parents)
+    listed = _values("collapse", collapse)
+    found = boxes(listed, param_set)
+    parents = parents_of(found)
+    nodes = _topological(roots, parents)
+    _check_drawn(listed, nodes)
+    count = len(nodes) + sum(1 for v in nodes if v.parents and v not in found)
     if count > max_nodes:
+        what = f"{count - len(nodes):,} ops" + (f", {len(found):,} boxes" if found else "")
         raise ValueError(
-            f"the graph has {count:,} nodes ({len(nodes):,} values and {count - len(nodes):,} ops), "
-            f"more than max_nodes={max_nodes}: Graphviz takes seconds to minutes to lay out graphs "
-            "of several thousand nodes. Draw a smaller graph (e.g. the loss of one sample, not of "
-            "a batch) or pass a larger max_nodes.")
+            f"the drawing has {count:,} nodes ({len(nodes):,} values and {what}), more than "
+            f"max_nodes={max_nodes}: Graphviz takes seconds to minutes to lay out graphs of "
+            "several thousand nodes. Draw a smaller graph (e.g. the loss of one sample, not of a "
+            "batch), draw parts as boxes (collapse=, e.g. every neuron's output), or pass a larger "
+            "max_nodes.")
 
     g: Any = _digraph_class()(
         "autograd_mini",
         graph_attr={"rankdir": rankdir},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#606060"})
-    size, bends = f"{count:,} nodes", _bends(nodes)
+    size, bends = f"{count:,} nodes", _bends(nodes, parents, found)
     if bends > count:  # said when a render times out
         size += (f" and about {bends:,} bends of long edges, which Graphviz lays out like nodes "
                  "(a sum of values from far apart in the graph makes many)")
@@ -122,24 +136,31 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None, max_nodes: in
         fields.append(f"data {number(v.data)}")
         if show_grad:
             fields.append(f"grad {number(v.grad)}")
-        label = "{ " + " | ".join(_record_field(f) for f in fields) + " }"
-        colour = (OUTPUT if v in outputs else PARAMETER if v in param_set
+        box = found.get(v)
+        if box is not None:
+            fields.append(box.summary())
+        label = "{ " + " | ".join(record_field(f) for f in fields) + " }"
+        colour = (OUTPUT if v in outputs else BOX if box else PARAMETER if v in param_set
                   else INPUT if v.is_leaf else INTERMEDIATE)
-        g.node(vid, label, shape="record", style="filled", fillcolor=colour)
-        if v.parents:
+        g.node(vid, label, shape="record", style="filled,bold" if box else "filled", fillcolor=colour)
+        if box is not None:
+            for p in box.reads:
+                g.edge(ids[p], vid)
+        elif v.parents:
             op = vid + "op"
             # Inputs in order where order matters (a - b): Graphviz's ordering=in, which slows
             # layout, so only on those ops.
             ordered = {"ordering": "in"} if v.op in _ORDERED and len(v.parents) > 1 else {}
-            g.node(op, _plain(_op_label(v)), shape="box", style="rounded,filled", fillcolor=OP,
+            g.node(op, plain_label(_op_label(v)), shape="box", style="rounded,filled", fillcolor=OP,
                    fontsize="10", width="0", height="0", margin="0.08,0.03", **ordered)
             for p, d in zip(v.parents, v.local_grads):
-                g.edge(ids[p], op, label=_plain(number(d)) if edge_labels else None)
+                g.edge(ids[p], op, label=plain_label(number(d)) if edge_labels else None)
             g.edge(op, vid)
     return g
 
 
-def to_svg(root: Root, *, params: Iterable[Value] | None = None, max_nodes: int = 2000,
+def to_svg(root: Root, *, params: Iterable[Value] | None = None,
+           collapse: Iterable[Value] | None = None, max_nodes: int = 2000,
            rankdir: str = "LR", fmt: str = "{:.4f}", show_grad: bool = True,
            edge_labels: bool = False, timeout: float | None = 30.0,
            renderer: str | None = None) -> str:
@@ -150,15 +171,15 @@ def to_svg(root: Root, *, params: Iterable[Value] | None = None, max_nodes: int 
     >>> svg.startswith("<?xml") and "data 9.0000" in svg
     True
     """
-    g = draw_dot(root, params=params, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
+    g = draw_dot(root, params=params, collapse=collapse, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
                  show_grad=show_grad, edge_labels=edge_labels, timeout=timeout, renderer=renderer)
     return g._draw("svg").decode("utf-8")
 
 
 def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] | None = None,
-           max_nodes: int = 2000, rankdir: str = "LR", fmt: str = "{:.4f}",
-           show_grad: bool = True, edge_labels: bool = False, timeout: float | None = 30.0,
-           renderer: str | None = None) -> Path:
+           collapse: Iterable[Value] | None = None, max_nodes: int = 2000, rankdir: str = "LR",
+           fmt: str = "{:.4f}", show_grad: bool = True, edge_labels: bool = False,
+           timeout: float | None = 30.0, renderer: str | None = None) -> Path:
     """Draw the graph of ``root`` into ``path`` (``.svg``, or ``.png``/``.pdf`` with Graphviz's
     ``dot``), atomically; options as for ``draw_dot``. Returns the path written.
 
@@ -174,54 +195,13 @@ def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] 
     fmt_name = FORMATS.get(target.suffix.lower())
     if fmt_name is None:
         raise ValueError(f"path must end in .svg, .png or .pdf, not {target.name!r}")
-    g = draw_dot(root, params=params, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
+    g = draw_dot(root, params=params, collapse=collapse, max_nodes=max_nodes, rankdir=rankdir, fmt=fmt,
                  show_grad=show_grad, edge_labels=edge_labels, timeout=timeout, renderer=renderer)
     write_atomic(target, g._draw(fmt_name))
     return target
 
 
-# -- the graph ------------------------------------------------------------------------------------
-def _topological(roots: list[Value]) -> list[Value]:
-    """Every Value reachable from ``roots``, parents before children, in a fixed order: a
-    depth-first search from each root in turn, visiting parents in order (no recursion).
-
-    Not ``engine.topological_order``: that one leaves out the leaves, which a drawing needs,
-    takes one root, and visits parents last-first; here parents are visited as written, so the
-    node names (``v0``, ``v1``, ...) read left to right as the expression does."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in roots:
-        stack = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-            elif node not in seen:
-                seen.add(node)
-                stack.append((node, True))
-                stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
-    return order
-
-
-def _bends(nodes: list[Value]) -> int:
-    """About how many virtual nodes Graphviz's dot adds to route edges that span several ranks.
-
-    Its layout time grows with them as with real nodes: 600 nodes whose last op sums 300 Values
-    from all over the graph lay out like 13,000. Ranks here are longest paths from the leaves
-    (an op one rank before its result), each leaf placed just before its first use.
-    """
-    rank: dict[Value, int] = {}
-    for v in nodes:  # parents come first
-        rank[v] = max(rank[p] for p in v.parents) + 2 if v.parents else 0
-    leaf_rank: dict[Value, int] = {}
-    for v in nodes:
-        for p in v.parents:
-            if p.is_leaf:
-                leaf_rank[p] = min(leaf_rank.get(p, rank[v]), rank[v] - 2)
-    rank.update(leaf_rank)
-    return sum(rank[v] - 2 - rank[p] for v in nodes for p in v.parents)
-
-
+# -- the labels -----------------------------------------------------------------------------------
 def _op_label(v: Value) -> str:
     """The op's symbol, with its constant operands: ``× 2`` for ``x * 2``, ``2 −`` for ``2 - x``."""
     symbol = _SYMBOLS.get(v.op, v.op)
@@ -233,52 +213,6 @@ def _op_label(v: Value) -> str:
         return f"{symbol} + {_constant(math.fsum(constants))}"
     return f"{symbol} {_constant(constants[0])}" if isinstance(operands[0], Value) \
         else f"{_constant(constants[0])} {symbol}"
-
-
-def label_text(label: str) -> str:
-    """The text drawn for ``label``: any str, turned into text that Graphviz draws as it is and
-    that SVG (XML) can hold.
-
-    - Characters XML cannot hold (controls other than tab and line breaks, lone surrogates,
-      U+FFFE, U+FFFF) are shown as Python writes them: ``"\\x00"``, ``"\\ud800"``.
-    - ``\\n``, ``\\r\\n`` and ``\\r`` break lines; a tab is a space, and within each line runs of
-      spaces are shown as one and the ends trimmed, as Graphviz's records show them anyway.
-    - Past ``LABEL_WIDTH`` (200) characters or ``LABEL_LINES`` (10) lines the label is cut and
-      ends in "…", so a huge label cannot make a huge picture.
-
-    >>> label_text("w\\x00  1\\r\\nbias")
-    'w\\\\x00 1\\nbias'
-    >>> len(label_text("x" * 10_000))
-    200
-    """
-    size = 8 * LABEL_WIDTH  # the text of a prefix starts the text of the whole: read no more
-    while True:               # of a huge label than is shown
-        part = _NOT_XML.sub(lambda m: repr(m.group())[1:-1], label[:size])
-        lines = re.split("\r\n|\r|\n", part, maxsplit=LABEL_LINES)
-        cut = len(lines) > LABEL_LINES
-        text = "\n".join(re.sub("[ \t]+", " ", line).strip(" ") for line in lines[:LABEL_LINES])
-        if cut or len(text) > LABEL_WIDTH or size >= len(label):
-            break
-        size *= 8
-    if len(text) > LABEL_WIDTH:
-        text, cut = text[:LABEL_WIDTH - 1], True
-    return text + "…" if cut else text
-
-
-def _record_field(text: str) -> str:
-    """``label_text(text)`` written as one field of a record label, to be drawn as it reads.
-
-    Record syntax (``{ } | < > " \\``) is escaped, ``&`` written ``&amp;`` (Graphviz decodes
-    entities in labels), and a field starting with a non-ASCII character gets a backslash before
-    it: Graphviz 2.43 (Debian's and Ubuntu's) otherwise drops the spaces after it (``é x``
-    is drawn ``éx``)."""
-    field = label_text(text).translate(_RECORD_SPECIAL)
-    return "\\" + field if field and not field[0].isascii() else field
-
-
-def _plain(text: str) -> str:
-    """``label_text(text)`` written as a plain (not record) label: an op's or an edge's."""
-    return label_text(text).translate(_PLAIN_SPECIAL)
 
 
 def _constant(c: float) -> str:
@@ -303,15 +237,31 @@ def _roots(root: Any) -> list[Value]:
 
 
 def _params(params: Any) -> set[Value]:
-    if params is None:
-        return set()
-    if not isinstance(params, Iterable):
-        raise TypeError(f"params must be an iterable of Values, not {type(params).__name__}")
-    found = list(params)  # checked before hashing: an unhashable item would raise less clearly
-    for p in found:
-        if not isinstance(p, Value):
-            raise TypeError(f"params must hold Values, not {type(p).__name__}")
-    return set(found)
+    return set(_values("params", params))
+
+
+def _values(name: str, values: Any) -> list[Value]:
+    """The Values of option ``name`` (None: none), in order, each once."""
+    if values is None:
+        return []
+    if isinstance(values, Value) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be an iterable of Values, not {type(values).__name__}")
+    found = list(values)  # checked before hashing: an unhashable item would raise less clearly
+    for v in found:
+        if not isinstance(v, Value):
+            raise TypeError(f"{name} must hold Values, not {type(v).__name__}")
+    return list(dict.fromkeys(found))
+
+
+def _check_drawn(listed: list[Value], nodes: list[Value]) -> None:
+    """Every Value to collapse is in the drawing: one that is not was likely made by another
+    forward pass (a box per neuron of yesterday's graph), and would silently draw nothing."""
+    drawn = set(nodes)
+    stray = [v for v in listed if v not in drawn]
+    if stray:
+        raise ValueError(
+            f"collapse must hold Values that root was computed from; {len(stray):,} of its "
+            f"{len(listed):,} are not (from another forward pass?): {preview(stray, 300)}")
 
 
 def _number_format(fmt: Any) -> Any:

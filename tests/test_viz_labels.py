@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import Value, _renderers, draw_dot, to_svg
-from autograd_mini.viz import LABEL_LINES, LABEL_WIDTH, label_text
+from autograd_mini._renderers import LABEL_LINES, LABEL_WIDTH
+from autograd_mini.viz import label_text
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
