@@ -10,9 +10,14 @@ A model file is one JSON object::
 ``config`` rebuilds the module's shape, ``state`` holds its numbers (floats round-trip exactly
 through JSON), ``metadata`` is free-form (the command line keeps the loss and dataset there).
 Files are written to a temporary file in the same folder and renamed over the target, so a
-crash leaves the old file or the new one, never half of one. Loading checks everything and
-raises ``ValueError`` saying what is wrong and where (``state.layers[0].neurons[3].w has 3
-numbers, expected 2``). Never pickle: loading a model must not run code.
+crash leaves the old file or the new one, never half of one (``autograd_mini._atomic``: an
+existing file keeps its permission bits, a symlink at the path is replaced rather than followed,
+and temporary files left by a killed save are swept by the next). ``save`` checks the document
+with ``load``'s rules before it writes, so it never replaces a good file with a bad one, and
+every error message is capped at about a kilobyte however large the file. Loading checks
+everything and raises ``ValueError`` saying what is wrong and where
+(``state.layers[0].neurons[3].w has 3 numbers, expected 2``). Never pickle: loading a model
+must not run code.
 """
 
 from __future__ import annotations
