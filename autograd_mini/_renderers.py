@@ -258,6 +258,11 @@ class _Wasm:
 
         backend = self._backend
         with self._lock:
+            # A fresh instance for each render (about 0.2 ms): Graphviz's state can outlive a
+            # render in one instance and break a later one (3 renders of some labels made the
+            # third trap with "out of bounds table access"), and a trapped one is unusable.
+            used, backend._session = backend._session, backend._create_session()
+            used.store.close()
             expired = threading.Event()
 
             def interrupt() -> None:
@@ -271,20 +276,18 @@ class _Wasm:
             try:
                 return backend.render(source, format="svg")
             except (self._wasmtime.Trap, self._wasmtime.WasmtimeError) as exc:
-                # A trapped instance may hold half-updated state: start afresh either way.
-                trapped, backend._session = backend._session, backend._create_session()
-                trapped.store.close()
                 if expired.is_set():
                     raise TimeoutError(f"Graphviz (WebAssembly) did not finish within {timeout} s") from None
-                raise RenderError(_failure("Graphviz (WebAssembly) failed", str(exc))) from exc
+                details = str(exc)  # a backtrace; the line that says what happened comes last
+                traps = [line.strip() for line in details.splitlines() if "wasm trap:" in line]
+                raise RenderError(_failure("Graphviz (WebAssembly) failed",
+                                           "\n".join([*traps[-1:], details]))) from exc
             except WasmRenderError as exc:
                 raise RenderError(_failure("Graphviz (WebAssembly) failed", str(exc))) from exc
             finally:
                 if timer is not None:
                     timer.cancel()
                     timer.join()  # a callback already running must finish before the next render
-                if expired.is_set():  # the epoch moved on: the next render needs a fresh deadline
-                    backend._session.store.set_epoch_deadline(1)
 
 
 _WASM: list[_Wasm] = []

