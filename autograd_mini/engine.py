@@ -497,8 +497,9 @@ def _dpow_base(a: Any, b: Any) -> Any:
     its derivative in b is a**-1 and a constant 0 would lose it. A constant exponent has no
     derivative to keep: then the 0 is a constant. So are 0 ** 0 and nan ** 0, whose graph
     would be nan, as the float rule masks them. And where a**-1 overflows (|a| below about
-    5.6e-309, a subnormal), b * a**-1 would be 0 * inf = nan: b / a is the same graph at b == 0,
-    with value 0 (as PyTorch's) and derivative 1/a in b.
+    5.6e-309, a subnormal), b * a**-1 would be 0 * inf = nan: there b / a stands in, equal at
+    b == 0 in value (0, as PyTorch's) and first derivatives (1/a in b, 0 in a), though not in
+    d2/db2 (0 instead of 2 log(a) / a, whose size there is beyond float's range anyway).
     """
     if _data(b) == 0.0:
         if not isinstance(b, Value) or _data(a) == 0.0 or math.isnan(_data(a)):
