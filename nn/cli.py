@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from autograd_mini import Value, render
+from autograd_mini._atomic import check_writable
 from autograd_mini._messages import shorten
 
 from .data import DATASETS
@@ -232,9 +232,7 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
         parser.error("--momentum applies to --optimizer sgd only")
     out_dir = Path(opts.out)
     out_dir.mkdir(parents=True, exist_ok=True)  # before training: fail in a second, not a minute
-    probe = out_dir / f".nn-write-test-{os.getpid()}"
-    probe.write_bytes(b"")
-    probe.unlink()
+    check_writable(out_dir)  # its probe file has an unpredictable name and follows no symlink
 
     hidden = _sizes(opts.hidden) if isinstance(opts.hidden, str) else opts.hidden  # a str if defaulted
     model = MLP(2, [*hidden, nout], activation=opts.activation, seed=opts.seed)

@@ -45,7 +45,7 @@ def _check_activation(name: Any) -> str:
     if not isinstance(name, str):
         raise TypeError(f"activation must be a str or None, not {type(name).__name__}")
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+        raise ValueError(f"unknown activation {name[:100]!r}; known: {', '.join(ACTIVATIONS)}")
     return str(name)
 
 
@@ -75,7 +75,7 @@ def _check_init(init: Any) -> str:
     if not isinstance(init, str):
         raise TypeError(f"init must be a str, not {type(init).__name__}")
     if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; known: {', '.join(INITS)}")
+        raise ValueError(f"unknown init {init[:100]!r}; known: {', '.join(INITS)}")
     return init
 
 

@@ -62,8 +62,9 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
     >>> [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
     True
     """
-    name = type(module).__name__
-    if _classes().get(name) is not type(module):
+    # A subclass (nn.micrograd's MLP, say) is saved as the nn class it extends, which load returns.
+    name = next((n for n, cls in _classes().items() if isinstance(module, cls)), type(module).__name__)
+    if name not in _classes():
         raise TypeError(f"save() takes an MLP, Layer or Neuron, not {shorten(name, 100)}")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")

@@ -356,3 +356,17 @@ def test_save_messages_are_bounded_too(model, tmp_path):
         model.save(tmp_path / "m.json")
     assert len(str(info.value)) <= MAX_MESSAGE and "more characters" in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_nn_micrograds_classes_save_as_the_nn_classes_they_extend(tmp_path):
+    import random
+
+    from nn import MLP
+    from nn import micrograd
+
+    random.seed(3)
+    model = micrograd.MLP(2, [3, 1])
+    model.save(tmp_path / "m.json")
+    copy = MLP.load(tmp_path / "m.json")
+    assert type(copy) is MLP
+    assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
