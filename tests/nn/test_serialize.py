@@ -361,8 +361,7 @@ def test_save_messages_are_bounded_too(model, tmp_path):
 def test_nn_micrograds_classes_save_as_the_nn_classes_they_extend(tmp_path):
     import random
 
-    from nn import MLP
-    from nn import micrograd
+    from nn import MLP, micrograd
 
     random.seed(3)
     model = micrograd.MLP(2, [3, 1])
