@@ -13,7 +13,8 @@ Two renderers, tried in this order:
 
 Both stop after ``timeout`` seconds: ``dot`` is killed; the WebAssembly run is interrupted by
 wasmtime's epoch mechanism (a timer bumps the engine's epoch past the store's deadline, which
-traps the running code), and its instance is replaced by a fresh one.
+traps the running code). Each WebAssembly render runs in a fresh instance, so nothing one
+render leaves behind can affect the next.
 
 Labels go into DOT through ``label_text`` and ``record_field``/``plain_label``, which work around
 what Graphviz does to text (decoding ``&entities;``, dropping spaces, passing characters through
