@@ -163,8 +163,12 @@ class Value:
         return bool(self.data)
 
     # -- comparisons on data ------------------------------------------------------------------
-    def _other_data(self, other: object) -> float | None:
-        return other.data if isinstance(other, Value) else _number(other)
+    def _other_data(self, other: object) -> Any:
+        # The number itself, not _number(other): Python compares a float with an int or a
+        # Fraction exactly, so 1.0 < 10**400 is True rather than an overflow.
+        if isinstance(other, Value):
+            return other.data
+        return other if isinstance(other, numbers.Real) and not isinstance(other, bool) else None
 
     def __lt__(self, other: object) -> bool:
         o = self._other_data(other)

@@ -401,6 +401,17 @@ def test_ordering_compares_data_and_equality_is_identity():
     assert a != b and a == a and len({a, b, a}) == 2
     with pytest.raises(TypeError):
         a < "x"
+    with pytest.raises(TypeError):
+        a < True  # a flag is not a number here, as in Value(True)
+
+
+def test_comparisons_with_huge_ints_and_fractions_are_exact_as_in_python():
+    from fractions import Fraction
+
+    a = Value(1.0)
+    assert a < 10**400 and not a > 10**400 and a > -(10**400)  # was an overflow ValueError
+    assert Value(0.1) > Fraction(1, 10)  # the float 0.1 is a little above 1/10, as in Python
+    assert (Value(0.1) > Fraction(1, 10)) == (0.1 > Fraction(1, 10))
 
 
 # -- detach, no_grad, anomaly ----------------------------------------------------------------------
