@@ -11,12 +11,13 @@
 from .engine import Value, gradients, sum, topological_order
 from .functional import grad, hessian, value_and_grad
 from .modes import detect_anomaly, enable_grad, no_grad
-from .viz import RendererNotFoundError, draw_dot, render, to_svg
+from .viz import RendererNotFoundError, RenderError, draw_dot, render, to_svg
 
 #: The release, PEP 440; setup.cfg reads it from here (``version = attr: autograd_mini.__version__``).
 __version__ = "0.1.0"
 
 __all__ = [
+    "RenderError",
     "RendererNotFoundError",
     "Value",
     "detect_anomaly",

@@ -120,7 +120,9 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
 
     g: Any = _digraph_class()(
         "autograd_mini",
-        graph_attr={"rankdir": rankdir},
+        # Boxes keep the order they were listed in (neuron 1, 2, ...): Graphviz's edge crossing
+        # minimization would otherwise shuffle a layer's neurons.
+        graph_attr={"rankdir": rankdir, **({"ordering": "out"} if found else {})},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#606060"})
     size, bends = f"{count:,} nodes", _bends(nodes, parents, found)

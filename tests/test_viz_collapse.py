@@ -179,3 +179,16 @@ def test_an_nn_mlp_drawn_one_box_per_neuron(tmp_path):
     path = render(h[0], tmp_path / "graph.svg", params=model.parameters(), collapse=neurons)
     nodes, edges, size = parse(path.read_text())
     assert len(nodes) == 35 and len(edges) == 304 and max(size) <= 2000
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_layers_boxes_stay_in_the_order_they_were_listed(renderer):
+    # Without ordering=out, Graphviz drew L1.11..L1.16 above L1.1: a layer read out of order.
+    import xml.etree.ElementTree as ET
+
+    out, neurons, params, _ = mlp()
+    svg = ET.fromstring(to_svg(out, params=params, collapse=neurons, renderer=renderer))
+    y = {t.text: float(t.get("y")) for t in svg.iter() if t.tag.endswith("text") and t.text}
+    for layer in (1, 2):
+        column = [y[f"L{layer}.{j}"] for j in range(1, 17)]
+        assert column == sorted(column), layer  # top to bottom: neuron 1 first
