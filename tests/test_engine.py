@@ -319,6 +319,10 @@ EDGES = [
     ("-1/0", lambda: Value(-1.0) / 0.0, -math.inf),
     ("1/-0.", lambda: 1.0 / Value(-0.0), -math.inf),
     ("0/0", lambda: Value(0.0) / 0, math.nan),
+    ("nan/0", lambda: Value(math.nan) / 0.0, math.nan),  # not ±inf: nan has no sign to go by
+    ("nan/-0.", lambda: Value(math.nan) / -0.0, math.nan),
+    ("nan/Value(0)", lambda: math.nan / Value(0.0), math.nan),
+    ("Value(nan)/Value(-0.)", lambda: Value(math.nan) / Value(-0.0), math.nan),
     ("(-8)**(1/3)", lambda: Value(-8.0) ** (1 / 3), math.nan),
     ("0**-1", lambda: Value(0.0) ** -1, math.inf),
     ("(-0.)**-1", lambda: Value(-0.0) ** -1.0, -math.inf),
@@ -392,6 +396,63 @@ def test_pow_edges_match_torch_float64(a0, b0):
     assert same_float(out.data, (ta ** tb).item())
     assert same_float(a.grad, ta.grad.item()), (a.grad, ta.grad.item())
     assert same_float(b.grad, tb.grad.item()), (b.grad, tb.grad.item())
+
+
+# Every special value against every op, in both operand orders and with a Value or a plain number
+# on each side: value and gradients as PyTorch float64 computes them. Zeros compare equal whatever
+# their sign (a leaf's grad starts at 0.0 and 0.0 + -0.0 is 0.0, where PyTorch stores -0.0), and
+# finite values to 1e-12 (tanh' is 1 - out**2 here, a different rounding from PyTorch's).
+SPECIALS = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0]
+UNARY = {"neg": lambda v: -v, "abs": abs, **{
+    name: (lambda name: lambda v: getattr(v, name)())(name)
+    for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")}}
+
+
+def torch_agrees(got: float, expected: float) -> bool:
+    return (math.isnan(got) and math.isnan(expected)) or math.isclose(got, expected, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("op", sorted(BINARY))
+def test_every_special_value_against_every_binary_op_matches_torch_float64(op):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    f = BINARY[op][0]
+    wrong = []
+    for a0 in SPECIALS:
+        for b0 in SPECIALS:
+            ta = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
+            tb = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+            t_out = f(ta, tb)
+            t_out.backward()
+            for form in ("Value op Value", "Value op number", "number op Value"):
+                a = a0 if form.startswith("number") else Value(a0)
+                b = b0 if form.endswith("number") else Value(b0)
+                out = f(a, b)
+                out.backward()
+                got, expected = [out.data], [t_out.item()]
+                for x, t in ((a, ta), (b, tb)):
+                    if isinstance(x, Value):
+                        got.append(x.grad)
+                        expected.append(t.grad.item())
+                if not all(map(torch_agrees, got, expected)):
+                    wrong.append(f"{a0!r} {op} {b0!r} ({form}): value, grads {got}, torch {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("op", sorted(UNARY))
+def test_every_special_value_against_every_unary_op_matches_torch_float64(op):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; CI installs torch==2.13.0")
+    wrong = []
+    for x0 in SPECIALS:
+        t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+        t_out = getattr(torch, op)(t)
+        t_out.backward()
+        x = Value(x0)
+        out = UNARY[op](x)
+        out.backward()
+        got, expected = [out.data, x.grad], [t_out.item(), t.grad.item()]
+        if not all(map(torch_agrees, got, expected)):
+            wrong.append(f"{op}({x0!r}): value, grad {got}, torch {expected}")
+    assert not wrong, "\n".join(wrong)
 
 
 # -- comparisons and identity ----------------------------------------------------------------------
@@ -540,6 +601,37 @@ def test_create_graph_backward_twice_accumulates_values():
     x.grad = 0.0
     g.backward()
     assert x.grad == 6 * 2.0 + 2.0
+
+
+def _chain():
+    """x -> h = x * x -> y = h * h: at x = 3, dy/dh = 2h = 18 and dy/dx = 4x**3 = 108."""
+    x = Value(3.0)
+    h = x * x
+    return x, h, h * h
+
+
+def _data_of(g):
+    return g.data if isinstance(g, Value) else g
+
+
+@pytest.mark.parametrize("first, second", [(True, True), (False, True), (True, False)],
+                         ids=["create_graph twice", "plain then create_graph", "create_graph then plain"])
+def test_interior_nodes_hold_only_the_latest_pass_whatever_the_mode(first, second):
+    x, h, y = _chain()
+    y.backward(create_graph=first)
+    y.backward(create_graph=second)
+    assert _data_of(h.grad) == 18.0  # this pass alone, not 36: interior nodes are reset per pass
+    assert _data_of(y.grad) == 1.0
+    assert _data_of(x.grad) == 2 * 108.0  # the leaf accumulates both passes
+    # The gradient of the latest pass is differentiable exactly when that pass made a graph.
+    assert isinstance(h.grad, Value) is second
+
+
+def test_interior_nodes_hold_the_latest_seed_after_create_graph_passes():
+    x, h, y = _chain()
+    y.backward(2.0, create_graph=True)
+    y.backward(0.5, create_graph=True)
+    assert (_data_of(y.grad), _data_of(h.grad), _data_of(x.grad)) == (0.5, 9.0, 2.5 * 108.0)
 
 
 def test_sum_rejects_look_alikes_with_a_data_attribute():

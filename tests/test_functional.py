@@ -149,3 +149,22 @@ def test_differentiable_gradients_of_sums_have_no_multiply_by_one_nodes():
     ones = [v for v in am.topological_order(dx) if v.op == "*" and 1.0 in v.operands]
     assert ones == []
     assert math.isclose(dx.data, 5 * (1 - math.tanh(1.5) ** 2), rel_tol=1e-15)
+
+
+@pytest.mark.parametrize("make", [am.grad, am.value_and_grad], ids=["grad", "value_and_grad"])
+@pytest.mark.parametrize("nargs", [1, 3])
+def test_argnums_at_both_ends_of_the_range(make, nargs):
+    # With n arguments, argnums from -n to n - 1 name one; n and -n - 1 are a ValueError naming
+    # the index, never an IndexError from the lookup behind the check.
+    f = lambda *xs: am.sum(xs) * xs[0]
+    args = tuple(float(i + 2) for i in range(nargs))
+    expected = [args[0] + sum(args) if i == 0 else args[0] for i in range(nargs)]
+    for i in [0, nargs - 1, -1, -nargs]:
+        for argnums, unpack in [(i, lambda g: g), ((i,), lambda g: g[0])]:
+            g = make(f, argnums=argnums)(*args)
+            g = g[1] if make is am.value_and_grad else g
+            assert unpack(g) == expected[i], (argnums, g)
+    for i in [nargs, -nargs - 1]:
+        for argnums in [i, (i,), (0, i), (i, 0)]:
+            with pytest.raises(ValueError, match=rf"argnums {i} is out of range for a call with {nargs} arg"):
+                make(f, argnums=argnums)(*args)
