@@ -1,41 +1,120 @@
-"""Turn each rule of the table into the Python source of its ``Value`` methods.
+"""Write ``ops.py``, the Python of every rule in ``rules``: ``python -m autograd_mini._codegen``.
 
 Calling a rule's forward and derivative functions through the table for every node would cost
-several Python calls per node. Instead, when the engine is imported, each rule becomes a method
-whose body is the rule's own expressions written inline, so a node costs what hand-written code
-would. ``source(rule)`` shows the generated code:
+several Python calls per node. Instead each rule is written out once, as source you can open,
+read and step through: methods whose bodies are the rule's own expressions inline, so a node
+costs what hand-written code would. PyTorch does the same with ``derivatives.yaml``.
+
+``python -m autograd_mini._codegen --check`` exits 1 if ``ops.py`` is not what the table gives
+(the test suite runs it); without ``--check`` it rewrites the file. ``source(rule)`` shows one
+rule's methods:
 
 >>> from autograd_mini.rules import BY_NAME
 >>> print(source(BY_NAME["tanh"]))  # doctest: +ELLIPSIS
-def tanh(self):
+def tanh(self) -> Value:
+    \"\"\"tanh(a); d/da = 1 - tanh(a)**2 = 1 - out**2\"\"\"
     a = self.data
-    out = tanh(a)
-    node = _new(Value)
+    out = _ieee.tanh(a)
+    node = _new(_Value)
     ...
     node._da = 1.0 - out * out
 ...
 
-The generated code reads these names from the namespace it is executed in: ``Value``, ``_new``
-(``object.__new__``, so nodes skip ``Value.__init__``'s checks), ``_number`` (converts a
-constant operand to float, or None for unsupported types), ``_modes_active`` and
-``_special`` (the slow path for ``no_grad`` and ``detect_anomaly``), and the float functions
-the rules name.
+Every name an expression uses is checked here, so a row that names a function nobody defined
+fails when the code is generated, with the rule and the name, not at its first call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import argparse
+import ast
+import sys
+import textwrap
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
-from .rules import Rule
+from . import _ieee, _lift
+from ._atomic import write_atomic
+from .rules import RULES, Rule
+
+OUTPUT = Path(__file__).with_name("ops.py")
+#: Python builtins a rule may name: they work on floats and Values alike.
+BUILTINS = frozenset({"abs"})
+#: The names an expression may use besides functions: the inputs and the result.
+VARIABLES = frozenset({"a", "b", "out"})
 
 
+# -- checking and rewriting expressions ---------------------------------------------------------
+def _called_names(expression: str) -> list[str]:
+    return [n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)]
+
+
+def lifted(rules: Iterable[Rule]) -> dict[str, str]:
+    """The functions on numbers and Values alike, by name: each unary op whose forward is a call
+    of the ``_ieee`` function of its own method's name (``exp`` for ``exp(a)``), with its
+    aliases; the values are the method to call on a Value."""
+    names = {}
+    for rule in rules:
+        if rule.arity == 1 and not rule.method.startswith("__") and rule.forward == f"{rule.method}(a)":
+            for name in (rule.method, *rule.aliases):
+                names[name] = rule.method
+    return names
+
+
+def check(rule: Rule, functions: Iterable[str]) -> None:
+    """ValueError naming ``rule`` and the name, if an expression names something that is neither
+    an input, an ``_ieee`` function (on floats), nor has a version for Values."""
+    on_floats = set(_ieee.__all__) | BUILTINS
+    on_values = set(functions) | set(_lift.__all__) | BUILTINS
+    for where, expression in (("forward", rule.forward), *(("grads", g) for g in rule.grads)):
+        try:
+            names = _called_names(expression)
+        except SyntaxError as e:
+            message = f"rule {rule.name!r}: its {where} {expression!r} is not an expression: {e.msg}"
+            raise ValueError(message) from None
+        for name in names:
+            if name in VARIABLES:
+                if (name == "b" and rule.arity == 1) or (name == "out" and where == "forward"):
+                    raise ValueError(f"rule {rule.name!r}: its {where} {expression!r} uses {name!r}, "
+                                     "which it does not have")
+                continue
+            if name not in on_floats:
+                raise ValueError(f"rule {rule.name!r}: {name!r} in {expression!r} is not a function of "
+                                 "autograd_mini._ieee (add it there, and to its __all__)")
+            if where == "grads" and name not in on_values:
+                raise ValueError(f"rule {rule.name!r}: {name!r} in {expression!r} has no version for "
+                                 "Values, so the derivative cannot be differentiated again (give it a "
+                                 "row of its own, or add it to autograd_mini._lift)")
+
+
+class _OnFloats(ast.NodeTransformer):
+    """Rewrite ``exp(a)`` to ``_ieee.exp(a)``: the fast path calls the float functions."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in VARIABLES or node.id in BUILTINS:
+            return node
+        return ast.copy_location(ast.Attribute(ast.Name("_ieee", ast.Load()), node.id, ast.Load()), node)
+
+
+def on_floats(expression: str) -> str:
+    """``expression`` calling the ``_ieee`` float functions.
+
+    >>> on_floats("div(1.0, b)")
+    '_ieee.div(1.0, b)'
+    """
+    return ast.unparse(_OnFloats().visit(ast.parse(expression, mode="eval")))
+
+
+# -- the parts of ops.py ------------------------------------------------------------------------
 def _node(op: str, parents: tuple[str, str], grads: tuple[str, str], indent: str) -> list[str]:
-    """Lines that build the result node; ``out`` already holds its float value. ``op`` fills
-    ``_op``; ``parents`` and ``grads`` fill ``_a``, ``_b`` and ``_da``, ``_db`` ("None", "0.0"
-    if unused)."""
+    """Lines that build the result node; ``out`` already holds its float value.
+
+    This is the node layout of ``engine.Value`` (its ``__slots__``): ``op`` fills ``_op``;
+    ``parents`` and ``grads`` fill ``_a``, ``_b`` and ``_da``, ``_db`` ("None", "0.0" if unused).
+    """
     lines = [
-        "node = _new(Value)",
+        "node = _new(_Value)",
         "node.data = out",
         "node.grad = 0.0",
         'node.label = ""',
@@ -57,22 +136,35 @@ def _constant_operand(name: str, indent: str) -> list[str]:
         indent + "if type(other) is float:",
         indent + f"    {name} = other",
         indent + "else:",
-        indent + f"    {name} = _number(other)",
-        indent + f"    if {name} is None:",
+        indent + "    c = number(other)",
+        indent + "    if c is None:",
         indent + "        return NotImplemented",
+        indent + f"    {name} = c",
     ]
 
 
+def _docstring(rule: Rule, indent: str) -> str:
+    text = rule.doc or f"The op {rule.name!r}."
+    lines = textwrap.wrap(text, width=100 - len(indent) - 3)
+    if len(lines) == 1:
+        return f'{indent}"""{lines[0]}"""'
+    body = "\n".join(indent + line for line in lines[1:])
+    return f'{indent}"""{lines[0]}\n{body}\n{indent}"""'
+
+
 def source(rule: Rule) -> str:
-    """The Python source of the methods generated for ``rule``."""
-    fwd, grads, op = rule.forward, rule.grads, repr(rule.name)
+    """The Python source of the ``Value`` methods of ``rule`` (at module level, unindented)."""
+    fwd, op = on_floats(rule.forward), repr(rule.name)
+    grads = tuple(on_floats(g) for g in rule.grads)
     if rule.arity == 1:
-        lines = [f"def {rule.method}(self):", "    a = self.data", f"    out = {fwd}"]
+        lines = [f"def {rule.method}(self) -> Value:", _docstring(rule, "    "), "    a = self.data",
+                 f"    out = {fwd}"]
         lines += _node(op, ("self", "None"), (grads[0], "0.0"), "    ")
         return "\n".join(lines) + "\n"
     da, db = grads
-    lines = [f"def {rule.method}(self, other):", "    if isinstance(other, Value):",
-             "        a = self.data", "        b = other.data", f"        out = {fwd}"]
+    lines = [f"def {rule.method}(self, other: Value | float) -> Value:", _docstring(rule, "    "),
+             "    if isinstance(other, _Value):", "        a = self.data", "        b = other.data",
+             f"        out = {fwd}"]
     lines += _node(op, ("self", "other"), (da, db), "        ")
     # A plain-number operand stays out of the graph: the node has one parent, and keeps the
     # operands as written with its op name, as in ("-", 2.0, x), for printing and for
@@ -81,31 +173,195 @@ def source(rule: Rule) -> str:
     lines += ["    a = self.data", f"    out = {fwd}"]
     lines += _node(f"({op}, self, b)", ("self", "None"), (da, "0.0"), "    ")
     if rule.reflected:
-        lines += ["", "", f"def {rule.reflected}(self, other):"]
+        lines += ["", "", f"def {rule.reflected}(self, other: float) -> Value:", _docstring(rule, "    ")]
         lines += _constant_operand("a", "    ")
         lines += ["    b = self.data", f"    out = {fwd}"]
         lines += _node(f"({op}, a, self)", ("self", "None"), (db, "0.0"), "    ")
     return "\n".join(lines) + "\n"
 
 
-def build(rule: Rule, namespace: dict[str, Any]) -> dict[str, Callable[..., Any]]:
-    """Execute ``source(rule)`` in ``namespace``; return the new methods by name, with docstrings."""
+def _function_source(rule: Rule) -> str:
+    """A function of numbers and Values alike for a unary ``rule``."""
+    name = rule.method
+    return "\n".join([
+        "@overload",
+        f"def {name}(a: float) -> float: ...",
+        "@overload",
+        f"def {name}(a: Value) -> Value: ...",
+        f"def {name}(a: Any) -> Any:",
+        _docstring(rule, "    "),
+        "    if isinstance(a, Ops):",
+        f"        return a.{name}()",
+        f"    a = as_float(a, {name!r})",
+        f"    return {on_floats(rule.forward)}",
+    ]) + "\n"
+
+
+def _base(rule: Rule) -> str:
+    return rule.method.strip("_")
+
+
+def _derivative_source(rule: Rule) -> list[str]:
+    params = "a: Any, out: Any" if rule.arity == 1 else "a: Any, b: Any, out: Any"
+    chunks = []
+    for g, wrt in zip(rule.grads, "ab"):
+        chunks.append(f"def _d_{_base(rule)}_d{wrt}({params}) -> Any:\n    return {g}\n")
+    return chunks
+
+
+def module_source(rules: Iterable[Rule] = RULES) -> str:
+    """The whole of ``ops.py`` for the table ``rules``."""
+    rules = tuple(rules)
+    functions = lifted(rules)
+    for rule in rules:
+        check(rule, functions)
+    by_method = {r.method: r for r in rules}
+    public = sorted(functions)
+    helpers = {n for r in rules for g in r.grads for n in _called_names(g)} & set(_lift.__all__)
+    lift = ", ".join(sorted({"as_float", "number"} | helpers))
+    parts = [HEADER.format(all=_all(["DERIVATIVES", "Ops", "bind", *public]), lift=lift)]
+    parts.append(SECTION.format(title="functions on numbers and Values alike, one per unary op"))
+    for name, method in functions.items():
+        if name == method:
+            parts.append(_function_source(by_method[method]))
+    aliases = [f"{alias} = {method}" for alias, method in functions.items() if alias != method]
+    if aliases:
+        parts.append("\n".join(aliases) + "  # short names, as PyTorch has them\n")
+    parts.append(SECTION.format(title="the methods of Value"))
+    methods = []
+    for rule in rules:
+        methods.append(_indent(source(rule).replace("\n\n\n", "\n\n")))
+        methods += [f"    {alias} = {rule.method}\n" for alias in rule.aliases]
+    parts.append(OPS_CLASS + "\n" + "\n".join(methods))
+    parts.append(SECTION.format(title="local derivatives as functions of Values, for higher order"))
+    for rule in rules:
+        parts.extend(_derivative_source(rule))
+    table = ",\n".join(f"    {r.name!r}: ({', '.join(f'_d_{_base(r)}_d{w}' for w in 'ab'[:r.arity])},)"
+                       for r in rules)
+    parts.append(f"DERIVATIVES: dict[str, tuple[Callable[..., Any], ...]] = {{\n{table},\n}}\n")
+    return "\n\n".join(parts)
+
+
+def _all(names: list[str]) -> str:
+    lines, line = [], "__all__ = ["
+    for name in names:
+        item = f"{name!r}, "
+        if len(line) + len(item) > 100:
+            lines.append(line.rstrip())
+            line = "    "
+        line += item
+    return "\n".join([*lines, line.rstrip().rstrip(",") + "]"]).replace("'", '"')
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else line for line in text.splitlines()) + "\n"
+
+
+HEADER = '''"""The ops of the rule table as Python: written by ``python -m autograd_mini._codegen``.
+
+Do not edit: edit ``rules.py`` (and ``_ieee.py``), then run ``python -m autograd_mini._codegen``.
+The test suite runs it with ``--check`` and fails while this file is stale.
+
+Three parts, each written from the table's rows:
+
+1. Functions on numbers and Values alike, one per unary op: ``exp(2.0)`` is a float (IEEE 754,
+   as ``_ieee`` computes it), ``exp(x)`` a node. ``autograd_mini`` re-exports them.
+2. ``Ops``, the methods of ``Value`` (``engine.Value`` derives from it). Each computes its
+   result on floats, then builds one node with its local derivatives written inline, so a node
+   costs what hand-written code would. A plain-number operand stays out of the graph: the node
+   keeps the operands as written with its op name, ``("-", 2.0, x)``.
+3. ``DERIVATIVES``: each rule's local derivatives as functions of ``(a, [b,] out)``, one per
+   input. Evaluated on the nodes of a graph (by ``gradients(differentiable=True)``) they build
+   the derivative as a graph, which can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, overload
+
+from . import _ieee
+from ._lift import {lift}
+from .modes import _modes_active
+
+if TYPE_CHECKING:
+    from .engine import Value
+
+{all}
+
+# engine.Value, the class every op makes, and the engine's handling of open mode blocks
+# (no_grad, detect_anomaly): the engine defines both above this module and hands them down with
+# bind() once Value exists.
+_Value: Any = None
+_special: Any = None
+_new = object.__new__  # nodes skip Value.__init__'s checks: their fields are set right here
+
+
+def bind(value: type, special: Callable[[Any], None]) -> None:
+    """Called once, by the engine: the node class and its mode handling."""
+    global _Value, _special
+    _Value, _special = value, special
+'''
+
+SECTION = "# -- {title} " + "-" * 20
+
+OPS_CLASS = '''class Ops:
+    """The methods of ``Value`` generated from the rule table (see the module docstring)."""
+
+    __slots__ = ()
+    # The node layout, declared by engine.Value's __slots__; named here for type checkers.
+    data: float
+    grad: Any
+    label: str
+    _op: Any
+    _a: Any
+    _b: Any
+    _da: Any
+    _db: Any
+'''
+
+
+# -- for tests: a rule's methods and derivatives made at run time -------------------------------
+def build(rule: Rule) -> dict[str, Callable[..., Any]]:
+    """``source(rule)`` executed with ``ops``' names: the methods by name, as the generated ones.
+
+    For tests that plant a wrong rule; the engine itself never executes generated text.
+    """
+    from . import ops
+
     methods: dict[str, Callable[..., Any]] = {}
-    code = compile(source(rule), f"<autograd_mini rule {rule.name!r}>", "exec")
-    exec(code, namespace, methods)  # noqa: S102 - our own table, generated above
-    for fn in methods.values():
-        fn.__doc__ = rule.doc
+    exec(compile(source(rule), f"<rule {rule.name!r}>", "exec"), dict(vars(ops)), methods)  # noqa: S102
     return methods
 
 
-def derivative_functions(rule: Rule, namespace: dict[str, Any]) -> tuple[Callable[..., Any], ...]:
-    """The rule's local derivatives as functions of ``(a, b, out)``, evaluated in ``namespace``.
+def derivative_functions(rule: Rule) -> tuple[Callable[..., Any], ...]:
+    """The rule's local derivatives as functions on Values, made as ``ops.DERIVATIVES``'s are."""
+    from . import ops
 
-    With ``Value`` arguments and a namespace of ``Value`` functions they build the derivative
-    as a graph, which is how ``backward(create_graph=True)`` differentiates twice.
-    """
-    params = "a, out" if rule.arity == 1 else "a, b, out"
-    return tuple(
-        eval(compile(f"lambda {params}: {g}", f"<d {rule.name}>", "eval"), namespace)  # noqa: S307
-        for g in rule.grads
-    )
+    namespace: dict[str, Any] = {}
+    code = "\n".join(_derivative_source(rule))
+    exec(compile(code, f"<d {rule.name!r}>", "exec"), dict(vars(ops)), namespace)  # noqa: S102
+    return tuple(namespace[f"_d_{_base(rule)}_d{w}"] for w in "ab"[:rule.arity])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write ``ops.py`` (or, with ``--check``, say whether it is up to date); the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m autograd_mini._codegen",
+                                     description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if ops.py is stale; write nothing")
+    opts = parser.parse_args(argv)
+    text = module_source()
+    current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+    if opts.check:
+        if current != text:
+            print(f"{OUTPUT} is stale: run python -m autograd_mini._codegen", file=sys.stderr)
+            return 1
+        return 0
+    if current != text:
+        write_atomic(OUTPUT, text.encode("utf-8"))
+        print(f"wrote {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import math
 
+#: The functions rules may name (see ``rules``); new float functions for new ops go here too.
+__all__ = ["cos", "div", "dpow_base", "dpow_exp", "exp", "log", "pow", "relu", "sigmoid", "sign", "sin",
+           "sqrt", "step", "tanh"]
+
 inf = math.inf
 nan = math.nan
 

@@ -2,22 +2,23 @@
 
 A node is plain data: ``data``, ``grad``, the op's name, its parents in order, and the local
 derivative of the node with respect to each parent, computed when the node is made.
-``backward()`` is then one loop over the graph in topological order::
+``backward()`` is then one loop over the graph in topological order, from the output back::
 
     parent.grad += local * node.grad
 
-Every op has one or two inputs, except the n-ary ``sum``, so a node keeps its parents in two
-fields, ``_a`` and ``_b`` (``None`` when absent), with their local derivatives in ``_da`` and
-``_db``; a sum keeps the tuple of its parents in ``_a`` (their local derivatives are all 1).
-Why not one tuple of parents per node: that tuple is a second object for Python's cyclic
-garbage collector to track and rescan as the graph grows, and dropping it halved the time to
-build a node (the read-only ``parents`` and ``local_grads`` give the tuples to tools). For the
-same reason a node made with a plain-number operand, such as ``2 - x``, keeps the operands as
-written with its op name, ``("-", 2.0, x)``, rather than in a field of its own: one field
-fewer makes every node 16 bytes smaller and the collector's passes over the graph faster.
+Read it in this order: ``Value`` (the node; its ops, ``+``, ``*``, ``tanh`` ..., are generated
+from the table in ``rules`` into ``ops.py``, which you can open), the n-ary ``sum``,
+``topological_order`` and ``gradients`` (backpropagation, plainly: a dict of gradients), then
+``_backward``, the same walk made fast, which ``Value.backward`` runs
+(``tests/test_engine.py`` checks on random programs that both give every node the same
+gradient).
 
-The operators and methods are generated from the table in ``rules``; this module adds the
-n-ary ``sum`` and backpropagation (``modes`` holds ``no_grad`` and ``detect_anomaly``).
+A node keeps its parents in two fields, ``_a`` and ``_b`` (``None`` when absent), with their
+local derivatives in ``_da`` and ``_db``; the n-ary sum keeps the tuple of its parents in
+``_a``. Fixed fields rather than a tuple of parents per node give Python's cyclic garbage
+collector one object per node to track instead of three (the read-only ``parents`` and
+``local_grads`` give the tuples to tools). A node made with a plain-number operand, such as
+``2 - x``, keeps the operands as written with its op name, ``("-", 2.0, x)``.
 """
 
 from __future__ import annotations
@@ -25,56 +26,16 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import _codegen, _ieee
-from ._messages import shorten
-from .modes import _modes_active, _special
-from .rules import RULES, SUM
-
-
-def _number(x: object) -> float | None:
-    """``x`` as a float if it is a real number (not bool), else None.
-
-    A finite number beyond float's range (about ±1.8e308) is refused with ``ValueError``
-    rather than rounded to ``±inf``; an infinite or nan input stays what it is.
-    """
-    if type(x) is int:
-        try:
-            return float(x)
-        except OverflowError:
-            raise ValueError(_out_of_range(x)) from None
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        try:
-            f = float(x)
-        except OverflowError:  # an int subclass or a Fraction beyond float's range
-            raise ValueError(_out_of_range(x)) from None
-        # float() of a wider type (numpy's longdouble, say) rounds a huge finite number to inf
-        # without a word. Only an infinite result pays for the check.
-        if f - f != 0.0 and f == f and x != f:
-            raise ValueError(_out_of_range(x))
-        return f
-    return None
+from . import ops
+from ._lift import number as _number
+from ._messages import LIMIT, preview
+from .modes import _modes_active, is_anomaly_enabled, is_grad_enabled
+from .rules import SUM
 
 
-def _out_of_range(x: object) -> str:
-    """The message for a finite number beyond float's range, without printing a huge number.
-
-    An int of more than 4,300 digits has no ``repr`` (Python limits int-to-text conversion),
-    so an int is described by its number of digits.
-    """
-    if isinstance(x, int):
-        digits = int(x.bit_length() * math.log10(2)) + 1  # exact, or one too many
-        what = f"an int of about {digits:,} digits"
-    else:
-        try:
-            what = f"{type(x).__name__} {shorten(repr(x), 100)}"
-        except ValueError:  # a Fraction of ints too long to print, say
-            what = f"a {type(x).__name__} too long to print"
-    return f"{what} is beyond float's range (finite floats are at most about ±1.8e308)"
-
-
-class Value:
+class Value(ops.Ops):
     """A scalar node of a computation graph.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -213,45 +174,39 @@ class Value:
             return
         _backward(self, seed)
 
-    # The ops of the table (__add__, __mul__, tanh, ...) are generated and attached below this
-    # class; these signatures only tell type checkers that they exist.
-    if TYPE_CHECKING:
-        def __add__(self, other: Value | float) -> Value: ...
-        def __radd__(self, other: float) -> Value: ...
-        def __sub__(self, other: Value | float) -> Value: ...
-        def __rsub__(self, other: float) -> Value: ...
-        def __mul__(self, other: Value | float) -> Value: ...
-        def __rmul__(self, other: float) -> Value: ...
-        def __truediv__(self, other: Value | float) -> Value: ...
-        def __rtruediv__(self, other: float) -> Value: ...
-        def __pow__(self, other: Value | float) -> Value: ...
-        def __rpow__(self, other: float) -> Value: ...
-        def __neg__(self) -> Value: ...
-        def __abs__(self) -> Value: ...
-        def exp(self) -> Value: ...
-        def log(self) -> Value: ...
-        def sqrt(self) -> Value: ...
-        def tanh(self) -> Value: ...
-        def sigmoid(self) -> Value: ...
-        def relu(self) -> Value: ...
-        def sin(self) -> Value: ...
-        def cos(self) -> Value: ...
-
 
 _new = object.__new__
 
 
-# -- the ops of the table, generated ------------------------------------------------------------
-_namespace: dict[str, Any] = {
-    "Value": Value, "_new": _new, "_number": _number, "_special": _special,
-    "_modes_active": _modes_active,
-    **{name: getattr(_ieee, name) for name in (
-        "div", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step",
-        "sign", "dpow_base", "dpow_exp")},
-}
-for _rule in RULES:
-    for _name, _method in _codegen.build(_rule, _namespace).items():
-        setattr(Value, _name, _method)
+def _special(node: Value) -> None:
+    """The slow path of every op, taken while some mode block is open in some thread: under
+    ``detect_anomaly`` a nan or inf result or local derivative raises; under ``no_grad`` the
+    node forgets its parents and becomes a leaf."""
+    if is_anomaly_enabled():
+        local = node.local_grads
+        values = (node.data, *local)
+        if not all(math.isfinite(v) for v in values if isinstance(v, float)):
+            inputs = tuple(getattr(x, "data", x) for x in node.operands)
+            # A sum of 100,000 terms would quote 200,000 numbers: show the start of each tuple,
+            # and the first input that is nan or inf, which the start may not reach.
+            shown = _tuple(inputs)
+            bad = next((i for i, x in enumerate(inputs) if x - x != 0.0), None)
+            where = "" if bad is None or len(shown) < LIMIT // 2 else f", input {bad:,} is {inputs[bad]}"
+            raise FloatingPointError(
+                f"{node.op} returned {node.data} from inputs {shown}{where}"
+                f" (local derivatives {_tuple(local)})")
+    if not is_grad_enabled():
+        node._op, node._a, node._b, node._da, node._db = "", None, None, 0.0, 0.0
+
+
+def _tuple(items: tuple[Any, ...]) -> str:
+    """``repr(items)``, but past about half a kilobyte its start and how many items are left."""
+    text = preview(items, limit=LIMIT // 2)
+    return f"({text},)" if len(items) == 1 else f"({text})"
+
+
+# The generated ops build nodes of this class and route them through _special in mode blocks.
+ops.bind(Value, _special)
 
 
 # -- n-ary sum -----------------------------------------------------------------------------------
@@ -299,20 +254,27 @@ def sum(values: Iterable[Value | float], label: str = "") -> Value:
         prev, args = operands, None  # type: ignore[assignment]  # all Values: checked above
     if not prev:
         return Value(total, label)
+    return _node(total, SUM if args is None else (SUM, *args), prev, None, 1.0, 1.0, label)
+
+
+def _node(data: float, op: Any, a: Any, b: Any, da: Any, db: Any, label: str = "") -> Value:
+    """A new interior node: the layout of ``Value.__slots__``, which the generated ops in
+    ``ops.py`` write inline (``_codegen._node``) and ``Value.__init__`` writes for a leaf."""
     node = _new(Value)
-    node.data = total
+    node.data = data
     node.grad = 0.0
     node.label = label
-    node._op = SUM if args is None else (SUM, *args)
-    node._a = prev
-    node._b = None
-    node._da = node._db = 1.0
+    node._op = op
+    node._a = a
+    node._b = b
+    node._da = da
+    node._db = db
     if _modes_active[0]:
         _special(node)
     return node
 
 
-# -- backpropagation ------------------------------------------------------------------------------
+# -- backpropagation, plainly -----------------------------------------------------------------------
 def topological_order(root: Value) -> list[Value]:
     """The interior nodes reachable from ``root``, each after all of its parents; ``root`` last.
 
@@ -355,12 +317,51 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _backward(root: Value, seed: float) -> None:
-    """The float fast path of ``backward``: gradients live in each node's ``grad``.
+def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dict[Value, Any]:
+    """d(root)/d(node) * seed for every node reachable from ``root``, keyed by node.
 
-    The walk is ``topological_order``'s with two shortcuts. A node is marked as seen by
-    storing a marker in its own ``grad`` instead of adding it to a set: backward overwrites the
-    grad of every interior node anyway, and the set cost a fifth of backward's time. The marker
+    The same algorithm as ``backward()``, but into a fresh dict: no node's ``grad`` changes.
+    With ``differentiable=True`` the gradients are Values whose graphs can be differentiated
+    again; constant derivatives stay floats.
+
+    >>> x = Value(3.0)
+    >>> y = x * x * x
+    >>> gradients(y)[x]
+    27.0
+    >>> dy = gradients(y, differentiable=True)[x]
+    >>> gradients(dy)[x]  # d2/dx2 x**3 = 6x
+    18.0
+    """
+    if not isinstance(seed, Value) and _number(seed) is None:
+        raise TypeError(f"gradients() seed must be a real number or Value, not {type(seed).__name__}")
+    grads: dict[Value, Any] = {root: seed}
+    for node in reversed(topological_order(root)):
+        g = grads[node]
+        local = _value_local(node) if differentiable else node.local_grads
+        for p, d in zip(node.parents, local):
+            # Multiplying by a float 1 (the seed, the derivative of + and sum) would put a
+            # "* 1" node into the graph of every differentiable gradient.
+            if type(g) is float and g == 1.0:
+                contribution = d
+            elif type(d) is float and d == 1.0:
+                contribution = g
+            else:
+                contribution = d * g
+            prior = grads.get(p)
+            grads[p] = contribution if prior is None else prior + contribution
+    return grads
+
+
+# -- the same walk, fast ----------------------------------------------------------------------------
+def _backward(root: Value, seed: float) -> None:
+    """``gradients`` made fast, for ``backward``: the gradients live in each node's ``grad``
+    instead of a dict, and the walk is ``topological_order``'s with two shortcuts. (The property
+    test ``test_backward_leaves_every_node_holding_the_gradient_that_gradients_computes`` checks
+    that both give every node the same gradient.)
+
+    The shortcuts: a node is marked as seen by storing a marker in its own ``grad`` instead of
+    adding it to a set (backward overwrites the grad of every interior node anyway, and the set
+    cost a fifth of backward's time). The marker
     is a new object each call, so it can never be mistaken for another pass's. (Two threads must
     not run backward through the same interior nodes at once; they would race on ``grad``
     anyway.) And a sum's terms whose parents are leaves are ordered as soon as they are found.
@@ -440,99 +441,13 @@ def _unmark(seen: object, *groups: Iterable[Value | None]) -> None:
                 v.grad = 0.0
 
 
-def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dict[Value, Any]:
-    """d(root)/d(node) * seed for every node reachable from ``root``, keyed by node.
-
-    The same algorithm as ``backward()``, but into a fresh dict: no node's ``grad`` changes.
-    With ``differentiable=True`` the gradients are Values whose graphs can be differentiated
-    again; constant derivatives stay floats.
-
-    >>> x = Value(3.0)
-    >>> y = x * x * x
-    >>> gradients(y)[x]
-    27.0
-    >>> dy = gradients(y, differentiable=True)[x]
-    >>> gradients(dy)[x]  # d2/dx2 x**3 = 6x
-    18.0
-    """
-    if not isinstance(seed, Value) and _number(seed) is None:
-        raise TypeError(f"gradients() seed must be a real number or Value, not {type(seed).__name__}")
-    grads: dict[Value, Any] = {root: seed}
-    for node in reversed(topological_order(root)):
-        g = grads[node]
-        local = _value_local(node) if differentiable else node.local_grads
-        for p, d in zip(node.parents, local):
-            # Multiplying by a float 1 (the seed, the derivative of + and sum) would put a
-            # "* 1" node into the graph of every differentiable gradient.
-            if type(g) is float and g == 1.0:
-                contribution = d
-            elif type(d) is float and d == 1.0:
-                contribution = g
-            else:
-                contribution = d * g
-            prior = grads.get(p)
-            grads[p] = contribution if prior is None else prior + contribution
-    return grads
-
-
 # -- derivatives as Values, for higher order ---------------------------------------------------------
-def _data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else x
-
-
-def _lift(name: str) -> Any:
-    """The float function ``_ieee.name`` extended to Values by the method of the same name."""
-    on_floats = getattr(_ieee, name)
-    return lambda x: getattr(x, name)() if isinstance(x, Value) else on_floats(x)
-
-
-def _div(a: Any, b: Any) -> Any:
-    return a / b if isinstance(a, Value) or isinstance(b, Value) else _ieee.div(a, b)
-
-
-def _pow(a: Any, b: Any) -> Any:
-    return a ** b if isinstance(a, Value) or isinstance(b, Value) else _ieee.pow(a, b)
-
-
-def _dpow_base(a: Any, b: Any) -> Any:
-    """d(a ** b)/da = b * a**(b-1) as a graph of ``a`` and ``b``; 0 at b == 0 as the float rule.
-
-    At b == 0 the float rule's 0 is kept as the graph b * a**(b-1) when ``b`` is a Value, since
-    its derivative in b is a**-1 and a constant 0 would lose it. A constant exponent has no
-    derivative to keep: then the 0 is a constant. So are 0 ** 0 and nan ** 0, whose graph
-    would be nan, as the float rule masks them. And where a**-1 overflows (|a| below about
-    5.6e-309, a subnormal), b * a**-1 would be 0 * inf = nan: there b / a stands in, equal at
-    b == 0 in value (0, as PyTorch's) and first derivatives (1/a in b, 0 in a), though not in
-    d2/db2 (0 instead of 2 log(a) / a, whose size there is beyond float's range anyway).
-    """
-    if _data(b) == 0.0:
-        if not isinstance(b, Value) or _data(a) == 0.0 or math.isnan(_data(a)):
-            return 0.0
-        if math.isinf(_ieee.div(1.0, _data(a))):
-            return b / a
-    return b * _pow(a, b - 1.0)
-
-
-_value_namespace: dict[str, Any] = {
-    **{name: _lift(name) for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu")},
-    "div": _div,
-    "pow": _pow,
-    # Piecewise-constant derivatives have derivative 0: their float value is exact.
-    "step": lambda a: _ieee.step(_data(a)),
-    "sign": lambda a: _ieee.sign(_data(a)),
-    "dpow_base": _dpow_base,
-    "dpow_exp": lambda a, b, out: (
-        0.0 if _data(a) == 0.0 and _data(b) >= 0.0 else out * _value_namespace["log"](a)),
-}
-_value_grads = {rule.name: _codegen.derivative_functions(rule, _value_namespace) for rule in RULES}
-
-
 def _value_local(node: Value) -> tuple[Any, ...]:
     """The node's local derivatives rebuilt as Values of its inputs, one per parent."""
     op = node.op
     if op == SUM:
         return node.local_grads
-    fns = _value_grads[op]
+    fns = ops.DERIVATIVES[op]
     if len(fns) == 1:
         return (fns[0](node._a, node),)
     a, b = node.operands

@@ -3,20 +3,17 @@
 Each is a context manager and a decorator (``@no_grad()`` or ``@no_grad``), and thread-local,
 as in PyTorch: a block opened in one thread changes nothing in another. A decorated generator
 function runs its body outside the block (the block ends when the generator is created).
+
+This module holds the modes' state only; what a mode does to a node is the engine's
+(``engine._special``), so the engine imports this module and not the other way round.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-from ._messages import LIMIT, preview
-
-if TYPE_CHECKING:
-    from .engine import Value
+from typing import Any
 
 
 class _ModeState(threading.local):
@@ -81,6 +78,16 @@ class enable_grad(_Mode):  # noqa: N801 - named as in PyTorch
     _attr, _value = "grad_enabled", True
 
 
+def is_grad_enabled() -> bool:
+    """Whether ops record their parents in this thread (False inside ``no_grad``), as PyTorch's."""
+    return _state.grad_enabled
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether this thread is inside ``detect_anomaly``, as PyTorch's."""
+    return _state.anomaly
+
+
 class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
     """Context manager and decorator: the first op whose result or local derivative is nan or
     inf raises ``FloatingPointError`` naming the op and its inputs.
@@ -93,28 +100,3 @@ class detect_anomaly(_Mode):  # noqa: N801 - named as in PyTorch
     """
 
     _attr, _value = "anomaly", True
-
-
-def _tuple(items: tuple[Any, ...]) -> str:
-    """``repr(items)``, but past about half a kilobyte its start and how many items are left."""
-    text = preview(items, limit=LIMIT // 2)
-    return f"({text},)" if len(items) == 1 else f"({text})"
-
-
-def _special(node: Value) -> None:
-    """The slow path of every op, taken while some mode block is open in some thread."""
-    if _state.anomaly:
-        local = node.local_grads
-        values = (node.data, *local)
-        if not all(math.isfinite(v) for v in values if isinstance(v, float)):
-            inputs = tuple(getattr(x, "data", x) for x in node.operands)
-            # A sum of 100,000 terms would quote 200,000 numbers: show the start of each tuple,
-            # and the first input that is nan or inf, which the start may not reach.
-            shown = _tuple(inputs)
-            bad = next((i for i, x in enumerate(inputs) if x - x != 0.0), None)
-            where = "" if bad is None or len(shown) < LIMIT // 2 else f", input {bad:,} is {inputs[bad]}"
-            raise FloatingPointError(
-                f"{node.op} returned {node.data} from inputs {shown}{where}"
-                f" (local derivatives {_tuple(local)})")
-    if not _state.grad_enabled:
-        node._op, node._a, node._b, node._da, node._db = "", None, None, 0.0, 0.0

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _renderers
+from . import _renderers, rules
 from ._atomic import write_atomic
 from ._grouping import bends as _bends
 from ._grouping import boxes, parents_of
@@ -47,8 +47,6 @@ __all__ = ["RenderError", "RendererNotFoundError", "draw_dot", "label_text", "re
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 OUTPUT, PARAMETER, INPUT, INTERMEDIATE, OP = "#c8e6c9", "#ffe0b2", "#bbdefb", "#ffffff", "#eeeeee"
 BOX = "#e1d5f0"  # a Value drawn as one box for its subgraph (``collapse``)
-_SYMBOLS = {"-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x", "abs": "|x|", "sum": "Σ"}
-_ORDERED = frozenset({"-", "/", "**"})  # binary ops that are not commutative
 Root = Value | Iterable[Value]
 
 
@@ -152,7 +150,7 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
             op = vid + "op"
             # Inputs in order where order matters (a - b): Graphviz's ordering=in, which slows
             # layout, so only on those ops.
-            ordered = {"ordering": "in"} if v.op in _ORDERED and len(v.parents) > 1 else {}
+            ordered = {"ordering": "in"} if not rules.commutes(v.op) and len(v.parents) > 1 else {}
             g.node(op, plain_label(_op_label(v)), shape="box", style="rounded,filled", fillcolor=OP,
                    fontsize="10", width="0", height="0", margin="0.08,0.03", **ordered)
             for p, d in zip(v.parents, v.local_grads):
@@ -206,7 +204,7 @@ def render(root: Root, path: str | os.PathLike[str], *, params: Iterable[Value] 
 # -- the labels -----------------------------------------------------------------------------------
 def _op_label(v: Value) -> str:
     """The op's symbol, with its constant operands: ``× 2`` for ``x * 2``, ``2 −`` for ``2 - x``."""
-    symbol = _SYMBOLS.get(v.op, v.op)
+    symbol = rules.label(v.op)  # the row's symbol: × for *, Σ for sum
     operands = v.operands
     constants = [x for x in operands if not isinstance(x, Value)]
     if not constants:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograd_mini import Value, _codegen, engine, rules
+from autograd_mini import Value, _codegen, rules
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def plant(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, tuple[str, ...]], N
 
     def plant_rule(name: str, grads: tuple[str, ...]) -> None:
         rule = dataclasses.replace(rules.BY_NAME[name], grads=grads)
-        for method, fn in _codegen.build(rule, engine._namespace).items():
+        for method, fn in _codegen.build(rule).items():
             monkeypatch.setattr(Value, method, fn)
 
     return plant_rule

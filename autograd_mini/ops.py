@@ -1,0 +1,763 @@
+"""The ops of the rule table as Python: written by ``python -m autograd_mini._codegen``.
+
+Do not edit: edit ``rules.py`` (and ``_ieee.py``), then run ``python -m autograd_mini._codegen``.
+The test suite runs it with ``--check`` and fails while this file is stale.
+
+Three parts, each written from the table's rows:
+
+1. Functions on numbers and Values alike, one per unary op: ``exp(2.0)`` is a float (IEEE 754,
+   as ``_ieee`` computes it), ``exp(x)`` a node. ``autograd_mini`` re-exports them.
+2. ``Ops``, the methods of ``Value`` (``engine.Value`` derives from it). Each computes its
+   result on floats, then builds one node with its local derivatives written inline, so a node
+   costs what hand-written code would. A plain-number operand stays out of the graph: the node
+   keeps the operands as written with its op name, ``("-", 2.0, x)``.
+3. ``DERIVATIVES``: each rule's local derivatives as functions of ``(a, [b,] out)``, one per
+   input. Evaluated on the nodes of a graph (by ``gradients(differentiable=True)``) they build
+   the derivative as a graph, which can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, overload
+
+from . import _ieee
+from ._lift import as_float, div, dpow_base, dpow_exp, number, sign, step
+from .modes import _modes_active
+
+if TYPE_CHECKING:
+    from .engine import Value
+
+__all__ = ["DERIVATIVES", "Ops", "bind", "cos", "exp", "log", "relu", "sigmoid", "sin", "sqrt",
+    "tanh"]
+
+# engine.Value, the class every op makes, and the engine's handling of open mode blocks
+# (no_grad, detect_anomaly): the engine defines both above this module and hands them down with
+# bind() once Value exists.
+_Value: Any = None
+_special: Any = None
+_new = object.__new__  # nodes skip Value.__init__'s checks: their fields are set right here
+
+
+def bind(value: type, special: Callable[[Any], None]) -> None:
+    """Called once, by the engine: the node class and its mode handling."""
+    global _Value, _special
+    _Value, _special = value, special
+
+
+# -- functions on numbers and Values alike, one per unary op --------------------
+
+@overload
+def exp(a: float) -> float: ...
+@overload
+def exp(a: Value) -> Value: ...
+def exp(a: Any) -> Any:
+    """e**a; d/da = e**a = out"""
+    if isinstance(a, Ops):
+        return a.exp()
+    a = as_float(a, 'exp')
+    return _ieee.exp(a)
+
+
+@overload
+def log(a: float) -> float: ...
+@overload
+def log(a: Value) -> Value: ...
+def log(a: Any) -> Any:
+    """ln(a); d/da = 1/a. For |a| below about 5.6e-309 (a subnormal), 1/a overflows to inf, and so
+    does a's gradient, where PyTorch (which divides the incoming gradient by a) may give a finite
+    one: d(log(1e-310) * 1e-10)/da is inf here, 1e300 there.
+    """
+    if isinstance(a, Ops):
+        return a.log()
+    a = as_float(a, 'log')
+    return _ieee.log(a)
+
+
+@overload
+def sqrt(a: float) -> float: ...
+@overload
+def sqrt(a: Value) -> Value: ...
+def sqrt(a: Any) -> Any:
+    """sqrt(a); d/da = 1 / (2 sqrt(a)) = 0.5/out"""
+    if isinstance(a, Ops):
+        return a.sqrt()
+    a = as_float(a, 'sqrt')
+    return _ieee.sqrt(a)
+
+
+@overload
+def tanh(a: float) -> float: ...
+@overload
+def tanh(a: Value) -> Value: ...
+def tanh(a: Any) -> Any:
+    """tanh(a); d/da = 1 - tanh(a)**2 = 1 - out**2"""
+    if isinstance(a, Ops):
+        return a.tanh()
+    a = as_float(a, 'tanh')
+    return _ieee.tanh(a)
+
+
+@overload
+def sigmoid(a: float) -> float: ...
+@overload
+def sigmoid(a: Value) -> Value: ...
+def sigmoid(a: Any) -> Any:
+    """1 / (1 + e**-a); d/da = out * (1 - out)"""
+    if isinstance(a, Ops):
+        return a.sigmoid()
+    a = as_float(a, 'sigmoid')
+    return _ieee.sigmoid(a)
+
+
+@overload
+def relu(a: float) -> float: ...
+@overload
+def relu(a: Value) -> Value: ...
+def relu(a: Any) -> Any:
+    """max(a, 0); d/da = 1 if a > 0 else 0"""
+    if isinstance(a, Ops):
+        return a.relu()
+    a = as_float(a, 'relu')
+    return _ieee.relu(a)
+
+
+@overload
+def sin(a: float) -> float: ...
+@overload
+def sin(a: Value) -> Value: ...
+def sin(a: Any) -> Any:
+    """sin(a); d/da = cos(a)"""
+    if isinstance(a, Ops):
+        return a.sin()
+    a = as_float(a, 'sin')
+    return _ieee.sin(a)
+
+
+@overload
+def cos(a: float) -> float: ...
+@overload
+def cos(a: Value) -> Value: ...
+def cos(a: Any) -> Any:
+    """cos(a); d/da = -sin(a)"""
+    if isinstance(a, Ops):
+        return a.cos()
+    a = as_float(a, 'cos')
+    return _ieee.cos(a)
+
+
+# -- the methods of Value --------------------
+
+class Ops:
+    """The methods of ``Value`` generated from the rule table (see the module docstring)."""
+
+    __slots__ = ()
+    # The node layout, declared by engine.Value's __slots__; named here for type checkers.
+    data: float
+    grad: Any
+    label: str
+    _op: Any
+    _a: Any
+    _b: Any
+    _da: Any
+    _db: Any
+
+    def __add__(self, other: Value | float) -> Value:
+        """a + b; d/da = 1, d/db = 1"""
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = a + b
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '+'
+            node._a = self
+            node._b = other
+            node._da = 1.0
+            node._db = 1.0
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = a + b
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('+', self, b)
+        node._a = self
+        node._b = None
+        node._da = 1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __radd__(self, other: float) -> Value:
+        """a + b; d/da = 1, d/db = 1"""
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = a + b
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('+', a, self)
+        node._a = self
+        node._b = None
+        node._da = 1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __sub__(self, other: Value | float) -> Value:
+        """a - b; d/da = 1, d/db = -1"""
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = a - b
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '-'
+            node._a = self
+            node._b = other
+            node._da = 1.0
+            node._db = -1.0
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = a - b
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('-', self, b)
+        node._a = self
+        node._b = None
+        node._da = 1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __rsub__(self, other: float) -> Value:
+        """a - b; d/da = 1, d/db = -1"""
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = a - b
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('-', a, self)
+        node._a = self
+        node._b = None
+        node._da = -1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __mul__(self, other: Value | float) -> Value:
+        """a * b; d/da = b, d/db = a"""
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = a * b
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '*'
+            node._a = self
+            node._b = other
+            node._da = b
+            node._db = a
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = a * b
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('*', self, b)
+        node._a = self
+        node._b = None
+        node._da = b
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __rmul__(self, other: float) -> Value:
+        """a * b; d/da = b, d/db = a"""
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = a * b
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('*', a, self)
+        node._a = self
+        node._b = None
+        node._da = a
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __truediv__(self, other: Value | float) -> Value:
+        """a / b; d/da = 1/b, d/db = -a/b**2 = -out/b. For |b| below about 5.6e-309 (a subnormal), 1/b
+        overflows to ±inf, and so does a's gradient, where PyTorch (which divides the incoming
+        gradient by b) may give a finite one: d((a / 1e-309) * 1e-10)/da is inf here, 1e299 there.
+        """
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = _ieee.div(a, b)
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '/'
+            node._a = self
+            node._b = other
+            node._da = _ieee.div(1.0, b)
+            node._db = _ieee.div(-out, b)
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = _ieee.div(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('/', self, b)
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(1.0, b)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __rtruediv__(self, other: float) -> Value:
+        """a / b; d/da = 1/b, d/db = -a/b**2 = -out/b. For |b| below about 5.6e-309 (a subnormal), 1/b
+        overflows to ±inf, and so does a's gradient, where PyTorch (which divides the incoming
+        gradient by b) may give a finite one: d((a / 1e-309) * 1e-10)/da is inf here, 1e299 there.
+        """
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = _ieee.div(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('/', a, self)
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(-out, b)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __pow__(self, other: Value | float) -> Value:
+        """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a)"""
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = _ieee.pow(a, b)
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '**'
+            node._a = self
+            node._b = other
+            node._da = _ieee.dpow_base(a, b)
+            node._db = _ieee.dpow_exp(a, b, out)
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = _ieee.pow(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('**', self, b)
+        node._a = self
+        node._b = None
+        node._da = _ieee.dpow_base(a, b)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __rpow__(self, other: float) -> Value:
+        """a ** b; d/da = b * a**(b-1), d/db = a**b * log(a)"""
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = _ieee.pow(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('**', a, self)
+        node._a = self
+        node._b = None
+        node._da = _ieee.dpow_exp(a, b, out)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __neg__(self) -> Value:
+        """-a; d/da = -1"""
+        a = self.data
+        out = -a
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'neg'
+        node._a = self
+        node._b = None
+        node._da = -1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __abs__(self) -> Value:
+        """|a|; d/da = sign(a), 0 at a = 0"""
+        a = self.data
+        out = abs(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'abs'
+        node._a = self
+        node._b = None
+        node._da = _ieee.sign(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def exp(self) -> Value:
+        """e**a; d/da = e**a = out"""
+        a = self.data
+        out = _ieee.exp(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'exp'
+        node._a = self
+        node._b = None
+        node._da = out
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def log(self) -> Value:
+        """ln(a); d/da = 1/a. For |a| below about 5.6e-309 (a subnormal), 1/a overflows to inf, and so
+        does a's gradient, where PyTorch (which divides the incoming gradient by a) may give a finite
+        one: d(log(1e-310) * 1e-10)/da is inf here, 1e300 there.
+        """
+        a = self.data
+        out = _ieee.log(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'log'
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(1.0, a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def sqrt(self) -> Value:
+        """sqrt(a); d/da = 1 / (2 sqrt(a)) = 0.5/out"""
+        a = self.data
+        out = _ieee.sqrt(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'sqrt'
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(0.5, out)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def tanh(self) -> Value:
+        """tanh(a); d/da = 1 - tanh(a)**2 = 1 - out**2"""
+        a = self.data
+        out = _ieee.tanh(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'tanh'
+        node._a = self
+        node._b = None
+        node._da = 1.0 - out * out
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-a); d/da = out * (1 - out)"""
+        a = self.data
+        out = _ieee.sigmoid(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'sigmoid'
+        node._a = self
+        node._b = None
+        node._da = out * (1.0 - out)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def relu(self) -> Value:
+        """max(a, 0); d/da = 1 if a > 0 else 0"""
+        a = self.data
+        out = _ieee.relu(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'relu'
+        node._a = self
+        node._b = None
+        node._da = _ieee.step(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def sin(self) -> Value:
+        """sin(a); d/da = cos(a)"""
+        a = self.data
+        out = _ieee.sin(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'sin'
+        node._a = self
+        node._b = None
+        node._da = _ieee.cos(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def cos(self) -> Value:
+        """cos(a); d/da = -sin(a)"""
+        a = self.data
+        out = _ieee.cos(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'cos'
+        node._a = self
+        node._b = None
+        node._da = -_ieee.sin(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+
+# -- local derivatives as functions of Values, for higher order --------------------
+
+def _d_add_da(a: Any, b: Any, out: Any) -> Any:
+    return 1.0
+
+
+def _d_add_db(a: Any, b: Any, out: Any) -> Any:
+    return 1.0
+
+
+def _d_sub_da(a: Any, b: Any, out: Any) -> Any:
+    return 1.0
+
+
+def _d_sub_db(a: Any, b: Any, out: Any) -> Any:
+    return -1.0
+
+
+def _d_mul_da(a: Any, b: Any, out: Any) -> Any:
+    return b
+
+
+def _d_mul_db(a: Any, b: Any, out: Any) -> Any:
+    return a
+
+
+def _d_truediv_da(a: Any, b: Any, out: Any) -> Any:
+    return div(1.0, b)
+
+
+def _d_truediv_db(a: Any, b: Any, out: Any) -> Any:
+    return div(-out, b)
+
+
+def _d_pow_da(a: Any, b: Any, out: Any) -> Any:
+    return dpow_base(a, b)
+
+
+def _d_pow_db(a: Any, b: Any, out: Any) -> Any:
+    return dpow_exp(a, b, out)
+
+
+def _d_neg_da(a: Any, out: Any) -> Any:
+    return -1.0
+
+
+def _d_abs_da(a: Any, out: Any) -> Any:
+    return sign(a)
+
+
+def _d_exp_da(a: Any, out: Any) -> Any:
+    return out
+
+
+def _d_log_da(a: Any, out: Any) -> Any:
+    return div(1.0, a)
+
+
+def _d_sqrt_da(a: Any, out: Any) -> Any:
+    return div(0.5, out)
+
+
+def _d_tanh_da(a: Any, out: Any) -> Any:
+    return 1.0 - out * out
+
+
+def _d_sigmoid_da(a: Any, out: Any) -> Any:
+    return out * (1.0 - out)
+
+
+def _d_relu_da(a: Any, out: Any) -> Any:
+    return step(a)
+
+
+def _d_sin_da(a: Any, out: Any) -> Any:
+    return cos(a)
+
+
+def _d_cos_da(a: Any, out: Any) -> Any:
+    return -sin(a)
+
+
+DERIVATIVES: dict[str, tuple[Callable[..., Any], ...]] = {
+    '+': (_d_add_da, _d_add_db,),
+    '-': (_d_sub_da, _d_sub_db,),
+    '*': (_d_mul_da, _d_mul_db,),
+    '/': (_d_truediv_da, _d_truediv_db,),
+    '**': (_d_pow_da, _d_pow_db,),
+    'neg': (_d_neg_da,),
+    'abs': (_d_abs_da,),
+    'exp': (_d_exp_da,),
+    'log': (_d_log_da,),
+    'sqrt': (_d_sqrt_da,),
+    'tanh': (_d_tanh_da,),
+    'sigmoid': (_d_sigmoid_da,),
+    'relu': (_d_relu_da,),
+    'sin': (_d_sin_da,),
+    'cos': (_d_cos_da,),
+}
