@@ -197,6 +197,96 @@ def test_a_bad_state_dict_changes_no_parameter(model):
     assert _data(model) == before
 
 
+# -- one entry too many or too few, at every level of every model -----------------------------------
+def _grow(keys):
+    """A change appending a copy of the last entry of the list at ``keys`` (of the state)."""
+    def change(state):
+        items = _at(state, keys)
+        items.append(json.loads(json.dumps(items[-1])))
+    return change
+
+
+def _shrink(keys):
+    """A change dropping the last entry of the list at ``keys``."""
+    return lambda state: _at(state, keys).pop()
+
+
+def _drop(keys):
+    """A change deleting the key ``keys[-1]`` of the object at ``keys[:-1]``."""
+    return lambda state: _at(state, keys[:-1]).pop(keys[-1])
+
+
+def _at(state, keys):
+    for k in keys:
+        state = state[k]
+    return state
+
+
+L0, L1 = ["layers", 0, "neurons"], ["layers", 1, "neurons"]
+ENTRIES = [
+    # (model, change, message): an MLP 2 -> 3 -> 2, a Layer 3 -> 2, a Neuron of 3 inputs
+    ("MLP", _grow(["layers"]), r"state.layers has 3 entries, expected 2 \(wrong layer size\)"),
+    ("MLP", _shrink(["layers"]), r"state.layers has 1 entries, expected 2 \(wrong layer size\)"),
+    ("MLP", _grow(L1), r"state.layers\[1\].neurons has 3 entries, expected 2 \(wrong layer size\)"),
+    ("MLP", _shrink(L1), r"state.layers\[1\].neurons has 1 entries, expected 2 \(wrong layer size\)"),
+    ("MLP", _grow([*L1, 0, "w"]), r"state.layers\[1\].neurons\[0\].w has 4 numbers, expected 3 \(wrong"),
+    ("MLP", _shrink([*L1, 0, "w"]), r"state.layers\[1\].neurons\[0\].w has 2 numbers, expected 3 \(wrong"),
+    ("MLP", _grow([*L0, 0, "w"]), r"state.layers\[0\].neurons\[0\].w has 3 numbers, expected 2"),
+    ("MLP", _drop(["layers"]), r"state is missing key 'layers'"),
+    ("MLP", _drop(["layers", 0, "neurons"]), r"state.layers\[0\] is missing key 'neurons'"),
+    ("MLP", _drop([*L1, 1, "w"]), r"state.layers\[1\].neurons\[1\] is missing key 'w'"),
+    ("MLP", _drop([*L1, 1, "b"]), r"state.layers\[1\].neurons\[1\] is missing key 'b'"),
+    ("Layer", _grow(["neurons"]), r"state.neurons has 3 entries, expected 2 \(wrong layer size\)"),
+    ("Layer", _shrink(["neurons"]), r"state.neurons has 1 entries, expected 2 \(wrong layer size\)"),
+    ("Layer", _grow(["neurons", 1, "w"]), r"state.neurons\[1\].w has 4 numbers, expected 3 \(wrong"),
+    ("Layer", _shrink(["neurons", 1, "w"]), r"state.neurons\[1\].w has 2 numbers, expected 3 \(wrong"),
+    ("Layer", _drop(["neurons"]), r"state is missing key 'neurons'"),
+    ("Layer", _drop(["neurons", 0, "b"]), r"state.neurons\[0\] is missing key 'b'"),
+    ("Neuron", _grow(["w"]), r"state.w has 4 numbers, expected 3 \(wrong layer size\)"),
+    ("Neuron", _shrink(["w"]), r"state.w has 2 numbers, expected 3 \(wrong layer size\)"),
+    ("Neuron", _drop(["w"]), r"state is missing key 'w'"),
+    ("Neuron", _drop(["b"]), r"state is missing key 'b'"),
+]
+MODELS = {
+    "MLP": lambda: MLP(2, [3, 2], activation="tanh", seed=4),
+    "Layer": lambda: Layer(3, 2, "tanh", seed=4),
+    "Neuron": lambda: Neuron(3, "tanh", seed=4),
+}
+
+
+def _entry_id(entry):
+    model, change, message = entry
+    what = {"_grow": "extra", "_shrink": "short", "_drop": "no"}[change.__qualname__.split(".")[0]]
+    where = message.replace("\\", "").split(" ")[0] + (message.split("key")[-1] if what == "no" else "")
+    return f"{model} {what} {where}"
+
+
+@pytest.mark.parametrize("kind, change, message", ENTRIES, ids=map(_entry_id, ENTRIES))
+def test_an_entry_too_many_or_too_few_is_refused_and_changes_no_parameter(kind, change, message):
+    # An extra weight must be refused by the check, not get as far as setting the parameters
+    # (every one shifted by one) and then fail: a failed load changes nothing.
+    model = MODELS[kind]()
+    for i, p in enumerate(model.parameters()):
+        p.data = 0.25 + i  # distinct, so a shift by one would show
+    before = _data(model)
+    state = model.state_dict()
+    change(state)
+    with pytest.raises(ValueError, match="^" + message):
+        model.load_state_dict(state)
+    assert _data(model) == before
+
+
+@pytest.mark.parametrize("kind, change, message", ENTRIES, ids=map(_entry_id, ENTRIES))
+def test_a_file_with_an_entry_too_many_or_too_few_is_refused_naming_it(tmp_path, kind, change, message):
+    path = tmp_path / "m.json"
+    MODELS[kind]().save(path)
+    document = json.loads(path.read_text())
+    change(document["state"])
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"m\.json: " + message):
+        load(path)
+
+
 # -- save() checks the document with load()'s rules before replacing anything ---------------------
 def _saved(model, tmp_path):
     path = tmp_path / "m.json"
