@@ -492,6 +492,10 @@ def test_no_grad_records_no_parents_and_restores():
     assert y.is_leaf and y.data == 5.0 and y.op == ""
     assert z.parents == (x, x)
     assert (x * x).parents == (x, x)
+    # Outside every block ops skip the mode state altogether, so "restored" shows only inside a
+    # fresh block of another mode: there ops read the state no_grad left behind.
+    with am.detect_anomaly():
+        assert (x * x).parents == (x, x)
 
 
 def test_no_grad_as_decorator_and_after_an_exception():
@@ -503,6 +507,24 @@ def test_no_grad_as_decorator_and_after_an_exception():
     with pytest.raises(ZeroDivisionError), am.no_grad():
         raise ZeroDivisionError
     assert not (x * 3).is_leaf
+    # That holds even if the exception left grad recording off: outside every block, ops do not
+    # read the mode state. Inside a fresh block of another mode they do.
+    with am.detect_anomaly():
+        assert not (x * 3).is_leaf
+    with pytest.raises(ZeroDivisionError), am.detect_anomaly():
+        f(x)
+        raise ZeroDivisionError
+    with am.detect_anomaly():
+        assert not (x * 3).is_leaf
+
+    @am.no_grad()
+    def g(v):
+        raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        g(x)
+    with am.detect_anomaly():
+        assert not (x * 3).is_leaf
 
 
 def test_no_grad_is_thread_local():
@@ -533,6 +555,8 @@ def test_detect_anomaly_names_the_op_and_inputs():
     with am.detect_anomaly(), pytest.raises(FloatingPointError, match="sqrt"):
         x.sqrt()  # finite result, infinite local derivative
     assert x.log().data == -math.inf  # off again outside the block
+    with am.enable_grad():  # and inside another mode's block, where ops read the mode state
+        assert x.log().data == -math.inf
 
 
 def test_detect_anomaly_on_a_large_sum_says_about_a_kilobyte_and_names_the_bad_input():
