@@ -15,6 +15,7 @@ it with one line saying what was and was not written (exit 130).
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import time
@@ -240,7 +241,8 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
     params = model.parameters()
     optimizer = (SGD(params, lr, momentum=opts.momentum) if opts.optimizer == "sgd" else Adam(params, lr))
     schedule = LinearDecay(lr, lr / 10, opts.steps) if opts.schedule == "linear" else None
-    say = (lambda *a: None) if opts.quiet else print
+    # flush: progress must show as it happens when the output is a pipe (tee, a CI log)
+    say = (lambda *a: None) if opts.quiet else functools.partial(print, flush=True)
     say(f"training {model!r} on {opts.dataset} ({len(xs)} points, {k} classes): {loss} loss"
         f"{f' + L2 {opts.l2:g}' if opts.l2 else ''}, {opts.optimizer} lr {lr:g}"
         f"{f' decaying linearly to {lr / 10:g}' if schedule else ''}, {opts.steps} steps, "

@@ -30,6 +30,7 @@ from autograd_mini import Value
 from autograd_mini import sum as vsum
 
 from . import serialize
+from .state import check_keys, check_list, check_number, check_numbers, json_type, show
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
 
@@ -87,6 +88,13 @@ def _check_input(x: Any, nin: int, who: str) -> None:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
 
 
+def _declared(sizes: list[Any]) -> list[int]:
+    for n in sizes:
+        if type(n) is not int or n < 1:
+            raise ValueError(f"layer sizes must be ints of at least 1, got {show(n, 200)}")
+    return sizes
+
+
 class Module:
     """The base of every model: parameters, gradients, and saving and loading them.
 
@@ -94,7 +102,6 @@ class Module:
     ``state_dict()`` / ``load_state_dict()``; ``save`` and ``load`` write and read JSON.
     """
 
-    _kind = ""  # the state layout load_state_dict checks: "Neuron", "Layer" or "MLP"
 
     def __call__(self, x: Input) -> Any:
         """The module's output(s) for one input vector ``x``."""
@@ -125,12 +132,21 @@ class Module:
     def load_state_dict(self, state: Any, where: str = "state") -> None:
         """Set the parameters from ``state_dict()``'s shape; a ValueError names the entry that does
         not fit, and then no parameter has changed."""
-        if not self._kind:
-            raise NotImplementedError(f"{type(self).__name__} does not define load_state_dict()")
-        shape = serialize.sizes(self._kind, self.config())
-        numbers = serialize.check_state(self._kind, shape, state, where)
+        numbers = self.check_state(self.sizes(self.config()), state, where)
         for p, x in zip(self.parameters(), numbers, strict=True):
             p.data = x
+
+    @classmethod
+    def sizes(cls, config: dict[str, Any]) -> list[int]:
+        """The layer sizes ``[nin, n1, ...]`` a ``config()`` of this class declares; a
+        ValueError (TypeError for a wrong type) names what does not fit."""
+        raise NotImplementedError(f"{cls.__name__} does not define sizes()")
+
+    @classmethod
+    def check_state(cls, shape: list[int], state: Any, where: str = "state") -> list[float]:
+        """The numbers of a ``state_dict()`` of this class with layer sizes ``shape``, in
+        ``parameters()`` order; a ValueError names the first entry that does not fit."""
+        raise NotImplementedError(f"{cls.__name__} does not define check_state()")
 
     def save(self, path: Any, metadata: dict[str, Any] | None = None) -> None:
         """Write the module to ``path`` as JSON, atomically (see ``nn.serialize``)."""
@@ -145,6 +161,7 @@ class Module:
         return model
 
 
+@serialize.register
 class Neuron(Module):
     """``act(sum_i w_i * x_i + b)`` for one input vector ``x``.
 
@@ -156,7 +173,6 @@ class Neuron(Module):
     ``nonlin=`` is accepted as in micrograd: True means relu, False linear.
     """
 
-    _kind = "Neuron"
 
     def __init__(self, nin: int, activation: str | None = "relu", *, seed: int | random.Random | None = None,
                  nonlin: bool | None = None, init: str = "fan_in") -> None:
@@ -192,6 +208,22 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation}
 
+    @classmethod
+    def sizes(cls, config: dict[str, Any]) -> list[int]:
+        return _declared([config.get("nin"), 1])
+
+    @classmethod
+    def check_state(cls, shape: list[int], state: Any, where: str = "state") -> list[float]:
+        """
+        >>> Neuron.check_state([2, 1], {"w": [0.5, -1], "b": 0})
+        [0.5, -1.0, 0.0]
+        >>> Neuron.check_state([2, 1], {"w": [0.5, -1, 3.0], "b": 0})
+        Traceback (most recent call last):
+        ValueError: state.w has 3 numbers, expected 2 (wrong layer size)
+        """
+        state = check_keys(state, ("w", "b"), where)
+        return [*check_numbers(state["w"], shape[0], f"{where}.w"), check_number(state["b"], f"{where}.b")]
+
     def state_dict(self) -> dict[str, Any]:
         return {"w": [p.data for p in self.w], "b": self.b.data}
 
@@ -199,6 +231,7 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
 
+@serialize.register
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; one output is returned bare.
 
@@ -207,7 +240,6 @@ class Layer(Module):
     (2, 8)
     """
 
-    _kind = "Layer"
 
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", *,
                  seed: int | random.Random | None = None, nonlin: bool | None = None,
@@ -233,6 +265,17 @@ class Layer(Module):
         n = self.neurons[0]
         return {"nin": len(n.w), "nout": len(self.neurons), "activation": n.activation}
 
+    @classmethod
+    def sizes(cls, config: dict[str, Any]) -> list[int]:
+        return _declared([config.get("nin"), config.get("nout")])
+
+    @classmethod
+    def check_state(cls, shape: list[int], state: Any, where: str = "state") -> list[float]:
+        state = check_keys(state, ("neurons",), where)
+        neurons = check_list(state["neurons"], shape[1], f"{where}.neurons")
+        return [x for i, n in enumerate(neurons)
+                for x in Neuron.check_state(shape[:1], n, f"{where}.neurons[{i}]")]
+
     def state_dict(self) -> dict[str, Any]:
         return {"neurons": [n.state_dict() for n in self.neurons]}
 
@@ -241,6 +284,7 @@ class Layer(Module):
         return f"Layer({c['nin']}, {c['nout']}, activation={c['activation']!r})"
 
 
+@serialize.register
 class MLP(Module):
     """A multi-layer perceptron: ``nin`` inputs, then one layer per entry of ``nouts``.
 
@@ -256,7 +300,6 @@ class MLP(Module):
     'Value'
     """
 
-    _kind = "MLP"
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str | None = None, *, seed: int | random.Random | None = None,
@@ -288,6 +331,20 @@ class MLP(Module):
     @property
     def nout(self) -> int:
         return len(self.layers[-1].neurons)
+
+    @classmethod
+    def sizes(cls, config: dict[str, Any]) -> list[int]:
+        nouts = config.get("nouts")
+        if not isinstance(nouts, list):
+            raise TypeError(f"nouts must be a list, not {json_type(nouts)}")
+        return _declared([config.get("nin"), *nouts])
+
+    @classmethod
+    def check_state(cls, shape: list[int], state: Any, where: str = "state") -> list[float]:
+        state = check_keys(state, ("layers",), where)
+        layers = check_list(state["layers"], len(shape) - 1, f"{where}.layers")
+        return [x for i, layer in enumerate(layers)
+                for x in Layer.check_state(shape[i:i + 2], layer, f"{where}.layers[{i}]")]
 
     def config(self) -> dict[str, Any]:
         return {"nin": len(self.layers[0].neurons[0].w),

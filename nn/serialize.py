@@ -30,17 +30,25 @@ from pathlib import Path
 from typing import Any
 
 from autograd_mini._atomic import write_atomic  # nn ships with autograd_mini
-from autograd_mini._messages import LIMIT, shorten
+from autograd_mini._messages import shorten
 
-__all__ = ["FORMAT", "VERSION", "check_metadata", "check_state", "load", "read", "save", "sizes"]
+from .state import check_keys, json_type, show
+
+__all__ = ["CLASSES", "FORMAT", "VERSION", "check_metadata", "check_state", "load", "read", "register",
+           "save", "sizes"]
 
 FORMAT, VERSION = "autograd_mini.nn", 1
 
 
-def _classes() -> dict[str, Any]:
-    from .modules import MLP, Layer, Neuron  # here, not at the top: modules imports this module
+#: The classes a file may name, by name, as ``nn.modules`` registers them: all this module
+#: knows of the modules. Each class checks its own config and state (``sizes``, ``check_state``).
+CLASSES: dict[str, Any] = {}
 
-    return {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
+
+def register(cls: Any) -> Any:
+    """Class decorator: files may name ``cls`` by its name, and ``save`` takes its instances."""
+    CLASSES[cls.__name__] = cls
+    return cls
 
 
 def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> None:
@@ -54,7 +62,7 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
     floats (a numpy scalar or a ``Fraction`` in ``data`` is saved as the float it equals).
 
     >>> import tempfile
-    >>> from nn import MLP
+    >>> from nn import MLP  # registers the classes
     >>> model = MLP(2, [3, 1], seed=1)
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     save(model, tmp + "/m.json")
@@ -63,9 +71,10 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
     True
     """
     # A subclass (nn.micrograd's MLP, say) is saved as the nn class it extends, which load returns.
-    name = next((n for n, cls in _classes().items() if isinstance(module, cls)), type(module).__name__)
-    if name not in _classes():
-        raise TypeError(f"save() takes an MLP, Layer or Neuron, not {shorten(name, 100)}")
+    name = next((n for n, cls in CLASSES.items() if isinstance(module, cls)), type(module).__name__)
+    if name not in CLASSES:
+        *others, last = sorted(CLASSES)
+        raise TypeError(f"save() takes a {', '.join(others)} or {last}, not {shorten(name, 100)}")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
     if metadata is not None and not isinstance(metadata, dict):
@@ -77,7 +86,7 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
     try:
         shape = sizes(name, config)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{where}: bad config {_show(config, 300)}: {shorten(str(e), 300)}") from None
+        raise ValueError(f"{where}: bad config {show(config, 300)}: {shorten(str(e), 300)}") from None
     bad = next((i for i, p in enumerate(module.parameters())
                 if isinstance(p.data, float) and not math.isfinite(p.data)), None)
     if bad is not None:
@@ -93,7 +102,7 @@ def save(module: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | N
     try:
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
     except (TypeError, ValueError) as e:  # a config entry JSON cannot hold
-        raise ValueError(f"{where}: the model's config {_show(config, 300)} is not JSON: "
+        raise ValueError(f"{where}: the model's config {show(config, 300)} is not JSON: "
                          f"{shorten(str(e), 200)}") from None
     # The same rules as load(), on what load() would read: what we write, we can read back.
     try:
@@ -118,18 +127,18 @@ def check_metadata(metadata: dict[str, Any]) -> None:
     """
     for key, value in metadata.items():
         if not isinstance(key, str):
-            raise TypeError(f"metadata keys must be strings, not {type(key).__name__} {_show(key, 100)}")
+            raise TypeError(f"metadata keys must be strings, not {type(key).__name__} {show(key, 100)}")
         try:
             json.dumps(value, allow_nan=False)
         except TypeError as e:
-            raise TypeError(f"metadata[{_show(key, 200)}] is not JSON: {shorten(str(e), 300)}") from None
+            raise TypeError(f"metadata[{show(key, 200)}] is not JSON: {shorten(str(e), 300)}") from None
         except ValueError as e:
             reason = str(e)
             if reason.startswith("Out of range float values"):
                 reason = "it holds nan or infinity (model files hold finite numbers only)"
-            raise ValueError(f"metadata[{_show(key, 200)}] is not JSON: {shorten(reason, 300)}") from None
+            raise ValueError(f"metadata[{show(key, 200)}] is not JSON: {shorten(reason, 300)}") from None
         except RecursionError:
-            raise ValueError(f"metadata[{_show(key, 200)}] is not JSON: nested too deeply") from None
+            raise ValueError(f"metadata[{show(key, 200)}] is not JSON: nested too deeply") from None
 
 
 def _floats(state: Any) -> Any:
@@ -176,7 +185,7 @@ def read(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
     module = from_document(document, source)
     metadata = document.get("metadata", {})
     if not isinstance(metadata, dict):
-        raise ValueError(f"{source}: metadata must be an object, not {_json_type(metadata)}")
+        raise ValueError(f"{source}: metadata must be an object, not {json_type(metadata)}")
     return module, metadata
 
 
@@ -192,57 +201,50 @@ def from_document(document: Any, source: str = "model") -> Any:
     source = shorten(source, 200)
     document = check_keys(document, ("format", "version", "model", "config", "state"), source)
     if document["format"] != FORMAT:
-        raise ValueError(f"{source} is not an autograd_mini model file (format {_show(document['format'])}, "
+        raise ValueError(f"{source} is not an autograd_mini model file (format {show(document['format'])}, "
                          f"expected {FORMAT!r})")
     version = document["version"]
     if type(version) is not int or not 1 <= version <= VERSION:
-        raise ValueError(f"{source} has format version {_show(version)}; "
+        raise ValueError(f"{source} has format version {show(version)}; "
                          f"this library reads version {VERSION}")
-    classes = _classes()
+    classes = CLASSES
     cls = classes.get(document["model"]) if isinstance(document["model"], str) else None
     if cls is None:
-        raise ValueError(f"{source}: unknown model {_show(document['model'])}; known: {', '.join(classes)}")
+        known = ", ".join(sorted(classes))
+        raise ValueError(f"{source}: unknown model {show(document['model'])}; known: {known}")
     config = document["config"]
     if not isinstance(config, dict):
-        raise ValueError(f"{source}: config must be an object, not {_json_type(config)}")
+        raise ValueError(f"{source}: config must be an object, not {json_type(config)}")
     try:
         shape = sizes(document["model"], config)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{source}: bad config {_show(config, 400)}: {shorten(str(e), 400)}") from None
+        raise ValueError(f"{source}: bad config {show(config, 400)}: {shorten(str(e), 400)}") from None
     # Check the numbers against the declared sizes before building: a crafted config declaring a
     # billion neurons must fail here, not after allocating a billion Values.
     numbers = check_state(document["model"], shape, document["state"], f"{source}: state")
     try:
         module = cls(**config)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{source}: bad config {_show(config, 400)}: {shorten(str(e), 400)}") from None
+        raise ValueError(f"{source}: bad config {show(config, 400)}: {shorten(str(e), 400)}") from None
     for p, x in zip(module.parameters(), numbers, strict=True):
         p.data = x
     return module
 
 
 def sizes(model: str, config: dict[str, Any]) -> list[int]:
-    """The layer sizes ``[nin, n1, n2, ...]`` a Neuron, Layer or MLP config declares.
+    """The layer sizes ``[nin, n1, n2, ...]`` a Neuron, Layer or MLP config declares (the
+    class's own ``sizes``).
 
     >>> sizes("MLP", {"nin": 2, "nouts": [16, 1]}), sizes("Neuron", {"nin": 3})
     ([2, 16, 1], [3, 1])
     """
-    if model == "MLP":
-        nouts = config.get("nouts")
-        if not isinstance(nouts, list):
-            raise TypeError(f"nouts must be a list, not {_json_type(nouts)}")
-        declared = [config.get("nin"), *nouts]
-    else:
-        declared = [config.get("nin"), config.get("nout", 1)]
-    for n in declared:
-        if type(n) is not int or n < 1:
-            raise ValueError(f"layer sizes must be ints of at least 1, got {_show(n, 200)}")
-    return declared
+    return CLASSES[model].sizes(config)
 
 
 def check_state(model: str, shape: list[int], state: Any, where: str = "state") -> list[float]:
     """The numbers of a ``state_dict()`` of a ``model`` of layer sizes ``shape``, in
-    ``parameters()`` order; a ValueError names the first entry that does not fit.
+    ``parameters()`` order (the class's own ``check_state``); a ValueError names the first entry
+    that does not fit.
 
     >>> check_state("Neuron", [2, 1], {"w": [0.5, -1], "b": 0})
     [0.5, -1.0, 0.0]
@@ -250,105 +252,4 @@ def check_state(model: str, shape: list[int], state: Any, where: str = "state") 
     Traceback (most recent call last):
     ValueError: state.w has 1 numbers, expected 2 (wrong layer size)
     """
-    if model == "Neuron":
-        state = check_keys(state, ("w", "b"), where)
-        return [*check_numbers(state["w"], shape[0], f"{where}.w"), check_number(state["b"], f"{where}.b")]
-    if model == "Layer":
-        state = check_keys(state, ("neurons",), where)
-        neurons = check_list(state["neurons"], shape[1], f"{where}.neurons")
-        return [x for i, n in enumerate(neurons)
-                for x in check_state("Neuron", shape[:1], n, f"{where}.neurons[{i}]")]
-    state = check_keys(state, ("layers",), where)
-    layers = check_list(state["layers"], len(shape) - 1, f"{where}.layers")
-    return [x for i, layer in enumerate(layers)
-            for x in check_state("Layer", shape[i:i + 2], layer, f"{where}.layers[{i}]")]
-
-
-# -- validation helpers, shared with the modules' load_state_dict ------------------------------------
-def _show(x: Any, limit: int = LIMIT, depth: int = 0) -> str:
-    """``repr(x)`` cut to about ``limit`` characters, costing about what it shows.
-
-    A 50 MB string is sliced before its repr is taken, a list or dict of two million entries
-    is previewed (its first entries and how many more), and nesting beyond three levels is
-    shown as ``[...]`` or ``{...}``: an error message must stay readable and small.
-
-    >>> _show("x" * 50_000_000, limit=5)
-    "'xxxxx'... and 49,999,995 more characters"
-    >>> _show({"nin": 2, "nouts": [1] * 2_000_000}, limit=40)
-    "{'nin': 2, 'nouts': [1, 1, 1, 1, 1, 1, 1, 1... and 1,999,992 more]}"
-    """
-    if isinstance(x, str):
-        if len(x) <= limit:
-            return repr(x)
-        return f"{x[:limit]!r}... and {len(x) - limit:,} more characters"
-    if isinstance(x, (list, tuple, dict)):
-        opening, closing = "{}" if isinstance(x, dict) else "[]"
-        if depth >= 3:
-            return f"{opening}...{closing}"
-        shown: list[str] = []
-        length = 0
-        for item in x.items() if isinstance(x, dict) else x:
-            if length >= limit:
-                return f"{opening}{', '.join(shown)}... and {len(x) - len(shown):,} more{closing}"
-            budget = max(limit - length, 20)  # nested items share what is left of the limit
-            if isinstance(x, dict):
-                key = _show(item[0], budget, depth + 1)
-                text = f"{key}: {_show(item[1], max(budget - len(key), 20), depth + 1)}"
-            else:
-                text = _show(item, budget, depth + 1)
-            shown.append(text)
-            length += len(text) + 2
-        return f"{opening}{', '.join(shown)}{closing}"
-    try:
-        text = repr(x)
-    except ValueError:  # an int of more than 4300 digits
-        return f"an integer of {x.bit_length():,} bits" if isinstance(x, int) else type(x).__name__
-    return shorten(text, limit)
-
-
-def _json_type(x: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(x), type(x).__name__)
-
-
-def check_keys(state: Any, keys: tuple[str, ...], where: str) -> dict[str, Any]:
-    """``state`` if it is a dict holding every key of ``keys``; else a ValueError."""
-    if not isinstance(state, dict):
-        raise ValueError(f"{where} must be an object, not {_json_type(state)}")
-    missing = [k for k in keys if k not in state]
-    if missing:
-        raise ValueError(f"{where} is missing key {missing[0]!r}")
-    return state
-
-
-def check_list(items: Any, n: int, where: str) -> list[Any]:
-    """``items`` if it is a list of ``n`` entries; else a ValueError giving both sizes."""
-    if not isinstance(items, list):
-        raise ValueError(f"{where} must be a list, not {_json_type(items)}")
-    if len(items) != n:
-        raise ValueError(f"{where} has {len(items)} entries, expected {n} (wrong layer size)")
-    return items
-
-
-def check_number(x: Any, where: str) -> float:
-    """``x`` as a float if it is a finite real number (not a bool, not a string)."""
-    if type(x) is float and math.isfinite(x):  # nearly every number: skip the slow ABC check
-        return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ValueError(f"{where} must be a number, not {_json_type(x)} {_show(x, 200)}")
-    try:
-        y = float(x)
-    except OverflowError:  # a JSON integer beyond float's range
-        raise ValueError(f"{where} must be finite, got an integer too large for a float") from None
-    if not math.isfinite(y):
-        raise ValueError(f"{where} must be finite, got {y}")
-    return y
-
-
-def check_numbers(items: Any, n: int, where: str) -> list[float]:
-    """``items`` as ``n`` finite floats; else a ValueError naming the bad entry."""
-    if not isinstance(items, list):
-        raise ValueError(f"{where} must be a list of numbers, not {_json_type(items)}")
-    if len(items) != n:
-        raise ValueError(f"{where} has {len(items)} numbers, expected {n} (wrong layer size)")
-    return [check_number(x, f"{where}[{i}]") for i, x in enumerate(items)]
+    return CLASSES[model].check_state(shape, state, where)

@@ -116,7 +116,7 @@ W = ["state", "layers", 0, "neurons", 1, "w"]
     (_set(["state", "layers", 0, "neurons", 0, "b"], [1]), r"neurons\[0\].b must be a number, not a list"),
     (_set(["format"], "pickle"), "not an autograd_mini model file"),
     (_set(["version"], 2), "format version 2; this library reads version 1"),
-    (_set(["model"], "Transformer"), "unknown model 'Transformer'; known: MLP, Layer, Neuron"),
+    (_set(["model"], "Transformer"), "unknown model 'Transformer'; known: Layer, MLP, Neuron"),
     (_set(["config", "nouts"], [3, "2"]), "bad config"),
     (_set(["config", "activation"], "gelu"), "unknown activation 'gelu'"),
     (_set(["config"], [2, [3, 2]]), "config must be an object, not a list"),
@@ -160,7 +160,7 @@ def test_not_json_at_all(tmp_path):
 
 
 def test_save_refuses_other_objects(tmp_path):
-    with pytest.raises(TypeError, match="save\\(\\) takes an MLP, Layer or Neuron, not dict"):
+    with pytest.raises(TypeError, match="save\\(\\) takes a Layer, MLP or Neuron, not dict"):
         save({}, tmp_path / "m.json")
 
 
