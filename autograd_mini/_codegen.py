@@ -50,13 +50,20 @@ def _called_names(expression: str) -> list[str]:
     return [n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)]
 
 
+def _call(rule: Rule) -> str:
+    """How the forward of a lifted unary op reads: ``exp(a)``, or with its parameter."""
+    args = "a" if rule.param is None else f"a, {rule.param[0]}"
+    return f"{rule.method}({args})"
+
+
 def lifted(rules: Iterable[Rule]) -> dict[str, str]:
     """The functions on numbers and Values alike, by name: each unary op whose forward is a call
-    of the ``_ieee`` function of its own method's name (``exp`` for ``exp(a)``), with its
-    aliases; the values are the method to call on a Value."""
+    of the ``_ieee`` function of its own method's name (``exp`` for ``exp(a)``, and
+    ``leaky_relu(a, negative_slope)`` with its parameter), with its aliases; the values are the
+    method to call on a Value."""
     names = {}
     for rule in rules:
-        if rule.arity == 1 and not rule.method.startswith("__") and rule.forward == f"{rule.method}(a)":
+        if rule.arity == 1 and not rule.method.startswith("__") and rule.forward == _call(rule):
             for name in (rule.method, *rule.aliases):
                 names[name] = rule.method
     return names
@@ -67,6 +74,12 @@ def check(rule: Rule, functions: Iterable[str]) -> None:
     an input, an ``_ieee`` function (on floats), nor has a version for Values."""
     on_floats = set(_ieee.__all__) | BUILTINS
     on_values = set(functions) | set(_lift.__all__) | BUILTINS
+    if rule.param is not None:
+        name = rule.param[0]
+        if rule.arity != 1 or not name.isidentifier() or name in VARIABLES or name in on_floats:
+            raise ValueError(f"rule {rule.name!r}: a parameter needs a unary op and a name of its own, "
+                             f"not {name!r}")
+    parameter = {rule.param[0]} if rule.param is not None else set()
     for where, expression in (("forward", rule.forward), *(("grads", g) for g in rule.grads)):
         try:
             names = _called_names(expression)
@@ -74,6 +87,8 @@ def check(rule: Rule, functions: Iterable[str]) -> None:
             message = f"rule {rule.name!r}: its {where} {expression!r} is not an expression: {e.msg}"
             raise ValueError(message) from None
         for name in names:
+            if name in parameter:
+                continue
             if name in VARIABLES:
                 if (name == "b" and rule.arity == 1) or (name == "out" and where == "forward"):
                     raise ValueError(f"rule {rule.name!r}: its {where} {expression!r} uses {name!r}, "
@@ -91,19 +106,23 @@ def check(rule: Rule, functions: Iterable[str]) -> None:
 class _OnFloats(ast.NodeTransformer):
     """Rewrite ``exp(a)`` to ``_ieee.exp(a)``: the fast path calls the float functions."""
 
+    def __init__(self, keep: frozenset[str] = frozenset()) -> None:
+        self.keep = VARIABLES | BUILTINS | keep
+
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in VARIABLES or node.id in BUILTINS:
+        if node.id in self.keep:
             return node
         return ast.copy_location(ast.Attribute(ast.Name("_ieee", ast.Load()), node.id, ast.Load()), node)
 
 
-def on_floats(expression: str) -> str:
-    """``expression`` calling the ``_ieee`` float functions.
+def on_floats(expression: str, param: tuple[str, float] | None = None) -> str:
+    """``expression`` calling the ``_ieee`` float functions (``param``'s name stays a variable).
 
     >>> on_floats("div(1.0, b)")
     '_ieee.div(1.0, b)'
     """
-    return ast.unparse(_OnFloats().visit(ast.parse(expression, mode="eval")))
+    keep = frozenset() if param is None else frozenset({param[0]})
+    return ast.unparse(_OnFloats(keep).visit(ast.parse(expression, mode="eval")))
 
 
 # -- the parts of ops.py ------------------------------------------------------------------------
@@ -152,10 +171,26 @@ def _docstring(rule: Rule, indent: str) -> str:
     return f'{indent}"""{lines[0]}\n{body}\n{indent}"""'
 
 
+def _param_lines(rule: Rule, indent: str) -> list[str]:
+    """Lines that make the parameter a float, or raise TypeError naming the op and the parameter."""
+    assert rule.param is not None
+    name = rule.param[0]
+    return [indent + f"if type({name}) is not float:",
+            indent + f"    {name} = parameter({name}, {rule.method!r}, {name!r})"]
+
+
 def source(rule: Rule) -> str:
     """The Python source of the ``Value`` methods of ``rule`` (at module level, unindented)."""
-    fwd, op = on_floats(rule.forward), repr(rule.name)
-    grads = tuple(on_floats(g) for g in rule.grads)
+    fwd, op = on_floats(rule.forward, rule.param), repr(rule.name)
+    grads = tuple(on_floats(g, rule.param) for g in rule.grads)
+    if rule.param is not None:
+        # A constant operand, as for x * 2: the node keeps it in its op, ("leaky_relu", x, 0.2).
+        name, default = rule.param
+        lines = [f"def {rule.method}(self, {name}: float = {default!r}) -> Value:", _docstring(rule, "    ")]
+        lines += _param_lines(rule, "    ")
+        lines += ["    a = self.data", f"    out = {fwd}"]
+        lines += _node(f"({op}, self, {name})", ("self", "None"), (grads[0], "0.0"), "    ")
+        return "\n".join(lines) + "\n"
     if rule.arity == 1:
         lines = [f"def {rule.method}(self) -> Value:", _docstring(rule, "    "), "    a = self.data",
                  f"    out = {fwd}"]
@@ -180,20 +215,25 @@ def source(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _function_source(rule: Rule) -> str:
-    """A function of numbers and Values alike for a unary ``rule``."""
-    name = rule.method
+def _function_source(rule: Rule, name: str) -> str:
+    """The function ``name`` (the method's or an alias) of numbers and Values alike for a unary ``rule``."""
+    params, args, convert = "", "", []
+    if rule.param is not None:
+        param, default = rule.param
+        params, args = f", {param}: float = {default!r}", param
+        convert = _param_lines(rule, "    ")
     return "\n".join([
         "@overload",
-        f"def {name}(a: float) -> float: ...",
+        f"def {name}(a: float{params}) -> float: ...",
         "@overload",
-        f"def {name}(a: Value) -> Value: ...",
-        f"def {name}(a: Any) -> Any:",
+        f"def {name}(a: Value{params}) -> Value: ...",
+        f"def {name}(a: Any{params}) -> Any:",
         _docstring(rule, "    "),
         "    if isinstance(a, Ops):",
-        f"        return a.{name}()",
+        f"        return a.{rule.method}({args})",
         f"    a = as_float(a, {name!r})",
-        f"    return {on_floats(rule.forward)}",
+        *convert,
+        f"    return {on_floats(rule.forward, rule.param)}",
     ]) + "\n"
 
 
@@ -201,11 +241,27 @@ def _base(rule: Rule) -> str:
     return rule.method.strip("_")
 
 
+def _operands(rule: Rule) -> tuple[str, ...]:
+    """The names of the operands as written: ``a``, ``b``, or ``a`` and the parameter."""
+    if rule.param is not None:
+        return ("a", rule.param[0])
+    return ("a", "b")[:rule.arity]
+
+
+def _derivative_names(rule: Rule) -> list[str]:
+    """The names in ``DERIVATIVES`` for ``rule``: one function per operand as written."""
+    return [f"_d_{_base(rule)}_d{w}" for w in _operands(rule)]
+
+
 def _derivative_source(rule: Rule) -> list[str]:
-    params = "a: Any, out: Any" if rule.arity == 1 else "a: Any, b: Any, out: Any"
+    params = ", ".join(f"{name}: Any" for name in (*_operands(rule), "out"))
     chunks = []
-    for g, wrt in zip(rule.grads, "ab"):
-        chunks.append(f"def _d_{_base(rule)}_d{wrt}({params}) -> Any:\n    return {g}\n")
+    for g, name in zip(rule.grads, _derivative_names(rule)):
+        chunks.append(f"def {name}({params}) -> Any:\n    return {g}\n")
+    if rule.param is not None:  # the parameter's: never called, as the constant's of x * 2
+        chunks.append(f"def {_derivative_names(rule)[1]}({params}) -> Any:\n"
+                      f"    raise AssertionError(\"{rule.name}'s {rule.param[0]} is a number, not a Value: "
+                      "it has no gradient\")\n")
     return chunks
 
 
@@ -218,15 +274,16 @@ def module_source(rules: Iterable[Rule] = RULES) -> str:
     by_method = {r.method: r for r in rules}
     public = sorted(functions)
     helpers = {n for r in rules for g in r.grads for n in _called_names(g)} & set(_lift.__all__)
-    lift = ", ".join(sorted({"as_float", "number"} | helpers))
-    parts = [HEADER.format(all=_all(["DERIVATIVES", "Ops", "bind", *public]), lift=lift)]
+    if any(r.param is not None for r in rules):
+        helpers.add("parameter")
+    names = sorted({"as_float", "number"} | helpers)
+    lift = ", ".join(names)
+    if len(f"from ._lift import {lift}") > 100:  # isort's form for a long import
+        lift = "(\n" + "".join(f"    {name},\n" for name in names) + ")"
+    parts = [HEADER.format(all=_all(sorted(["DERIVATIVES", "Ops", "bind", *public])), lift=lift)]
     parts.append(SECTION.format(title="functions on numbers and Values alike, one per unary op"))
-    for name, method in functions.items():
-        if name == method:
-            parts.append(_function_source(by_method[method]))
-    aliases = [f"{alias} = {method}" for alias, method in functions.items() if alias != method]
-    if aliases:
-        parts.append("\n".join(aliases) + "  # short names, as PyTorch has them\n")
+    for name, method in functions.items():  # an alias is a function of its own, for its messages
+        parts.append(_function_source(by_method[method], name))
     parts.append(SECTION.format(title="the methods of Value"))
     methods = []
     for rule in rules:
@@ -236,8 +293,7 @@ def module_source(rules: Iterable[Rule] = RULES) -> str:
     parts.append(SECTION.format(title="local derivatives as functions of Values, for higher order"))
     for rule in rules:
         parts.extend(_derivative_source(rule))
-    table = ",\n".join(f"    {r.name!r}: ({', '.join(f'_d_{_base(r)}_d{w}' for w in 'ab'[:r.arity])},)"
-                       for r in rules)
+    table = ",\n".join(f"    {r.name!r}: ({', '.join(_derivative_names(r))},)" for r in rules)
     parts.append(f"DERIVATIVES: dict[str, tuple[Callable[..., Any], ...]] = {{\n{table},\n}}\n")
     return "\n\n".join(parts)
 
@@ -270,9 +326,11 @@ Three parts, each written from the table's rows:
    result on floats, then builds one node with its local derivatives written inline, so a node
    costs what hand-written code would. A plain-number operand stays out of the graph: the node
    keeps the operands as written with its op name, ``("-", 2.0, x)``.
-3. ``DERIVATIVES``: each rule's local derivatives as functions of ``(a, [b,] out)``, one per
-   input. Evaluated on the nodes of a graph (by ``gradients(differentiable=True)``) they build
-   the derivative as a graph, which can be differentiated again.
+3. ``DERIVATIVES``: each rule's local derivatives as functions of the operands as written and
+   the result, ``(a, [b,] out)``, one per operand (a parameter such as leaky_relu's slope is an
+   operand that is always a number, whose function is never called). Evaluated on the nodes of
+   a graph (by ``gradients(differentiable=True)``) they build the derivative as a graph, which
+   can be differentiated again.
 """
 
 from __future__ import annotations
@@ -341,7 +399,7 @@ def derivative_functions(rule: Rule) -> tuple[Callable[..., Any], ...]:
     namespace: dict[str, Any] = {}
     code = "\n".join(_derivative_source(rule))
     exec(compile(code, f"<d {rule.name!r}>", "exec"), dict(vars(ops)), namespace)  # noqa: S102
-    return tuple(namespace[f"_d_{_base(rule)}_d{w}"] for w in "ab"[:rule.arity])
+    return tuple(namespace[name] for name in _derivative_names(rule))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,11 @@ engine does not take (the op then returns ``NotImplemented`` and Python raises i
 ``TypeError``).
 
 The rules' derivative formulas call a few helpers besides the ops themselves: ``div``, ``pow``,
-``step``, ``sign``, ``dpow_base`` and ``dpow_exp``. On floats they are ``_ieee``'s; here each
-also takes Values, so that the same formula, evaluated on the nodes of a graph, builds the
-derivative as a graph (which is how gradients are differentiated again). The ops' own functions
-(``exp``, ``log``, ...) are lifted the same way in the generated ``ops`` module.
+``step``, ``sign``, ``dleaky_relu``, ``floor_divide``, ``dpow_base`` and ``dpow_exp``. On floats
+they are ``_ieee``'s; here each also takes Values, so that the same formula, evaluated on the
+nodes of a graph, builds the derivative as a graph (which is how gradients are differentiated
+again). The ops' own functions (``exp``, ``log``, ...) are lifted the same way in the
+generated ``ops`` module.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from . import _ieee
 from ._messages import shorten
 
-__all__ = ["div", "dpow_base", "dpow_exp", "number", "pow", "sign", "step"]
+__all__ = ["div", "dleaky_relu", "dpow_base", "dpow_exp", "floor_divide", "number", "pow", "sign", "step"]
 
 
 def number(x: object) -> float | None:
@@ -76,6 +77,15 @@ def as_float(x: object, where: str) -> float:
     return f
 
 
+def parameter(x: object, op: str, name: str) -> float:
+    """``number(x)`` for an op's plain-number parameter, or a TypeError naming the op and the
+    parameter (a Value too: the parameter is not differentiated, so its gradient would be lost)."""
+    f = number(x)
+    if f is None:
+        raise TypeError(f"{op}() {name} must be a real number, not {type(x).__name__}")
+    return f
+
+
 def is_number(x: object) -> bool:
     """True for a plain number: the float path. (A Value is not a ``numbers.Real``.)"""
     return type(x) is float or isinstance(x, numbers.Real)
@@ -104,6 +114,17 @@ def step(a: Any) -> float:
 def sign(a: Any) -> float:
     """abs's derivative, -1, 0 or 1, as a float even for a Value (its own derivative is 0)."""
     return _ieee.sign(_data(a))
+
+
+def dleaky_relu(a: Any, negative_slope: Any) -> float:
+    """leaky_relu's derivative, 1 or the slope, as a float even for a Value (its own derivative is 0)."""
+    return _ieee.dleaky_relu(_data(a), _data(negative_slope))
+
+
+def floor_divide(a: Any, b: Any) -> float:
+    """a // b as a float even for Values: ``%``'s derivative in b is -(a // b), whose own
+    derivative is 0 (as PyTorch's floor division's)."""
+    return _ieee.floor_divide(_data(a), _data(b))
 
 
 def dpow_base(a: Any, b: Any) -> Any:

@@ -11,9 +11,11 @@ Three parts, each written from the table's rows:
    result on floats, then builds one node with its local derivatives written inline, so a node
    costs what hand-written code would. A plain-number operand stays out of the graph: the node
    keeps the operands as written with its op name, ``("-", 2.0, x)``.
-3. ``DERIVATIVES``: each rule's local derivatives as functions of ``(a, [b,] out)``, one per
-   input. Evaluated on the nodes of a graph (by ``gradients(differentiable=True)``) they build
-   the derivative as a graph, which can be differentiated again.
+3. ``DERIVATIVES``: each rule's local derivatives as functions of the operands as written and
+   the result, ``(a, [b,] out)``, one per operand (a parameter such as leaky_relu's slope is an
+   operand that is always a number, whose function is never called). Evaluated on the nodes of
+   a graph (by ``gradients(differentiable=True)``) they build the derivative as a graph, which
+   can be differentiated again.
 """
 
 from __future__ import annotations
@@ -22,14 +24,26 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
 from . import _ieee
-from ._lift import as_float, div, dpow_base, dpow_exp, number, sign, step
+from ._lift import (
+    as_float,
+    div,
+    dleaky_relu,
+    dpow_base,
+    dpow_exp,
+    floor_divide,
+    number,
+    parameter,
+    sign,
+    step,
+)
 from .modes import _modes_active
 
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["DERIVATIVES", "Ops", "bind", "cos", "exp", "log", "relu", "sigmoid", "sin", "sqrt",
-    "tanh"]
+__all__ = ["DERIVATIVES", "Ops", "acos", "arccos", "arcsin", "arctan", "asin", "atan", "bind",
+    "cos", "cosh", "exp", "expm1", "leaky_relu", "log", "log1p", "relu", "sigmoid", "sin", "sinh",
+    "softplus", "sqrt", "tan", "tanh"]
 
 # engine.Value, the class every op makes, and the engine's handling of open mode blocks
 # (no_grad, detect_anomaly): the engine defines both above this module and hands them down with
@@ -144,6 +158,178 @@ def cos(a: Any) -> Any:
         return a.cos()
     a = as_float(a, 'cos')
     return _ieee.cos(a)
+
+
+@overload
+def tan(a: float) -> float: ...
+@overload
+def tan(a: Value) -> Value: ...
+def tan(a: Any) -> Any:
+    """tan(a); d/da = 1 + tan(a)**2 = 1 + out**2. tan(±inf) is nan."""
+    if isinstance(a, Ops):
+        return a.tan()
+    a = as_float(a, 'tan')
+    return _ieee.tan(a)
+
+
+@overload
+def arcsin(a: float) -> float: ...
+@overload
+def arcsin(a: Value) -> Value: ...
+def arcsin(a: Any) -> Any:
+    """asin(a); d/da = 1 / sqrt(1 - a**2): nan outside [-1, 1], and inf at a = ±1 for the
+    derivative, as PyTorch
+    """
+    if isinstance(a, Ops):
+        return a.arcsin()
+    a = as_float(a, 'arcsin')
+    return _ieee.arcsin(a)
+
+
+@overload
+def asin(a: float) -> float: ...
+@overload
+def asin(a: Value) -> Value: ...
+def asin(a: Any) -> Any:
+    """asin(a); d/da = 1 / sqrt(1 - a**2): nan outside [-1, 1], and inf at a = ±1 for the
+    derivative, as PyTorch
+    """
+    if isinstance(a, Ops):
+        return a.arcsin()
+    a = as_float(a, 'asin')
+    return _ieee.arcsin(a)
+
+
+@overload
+def arccos(a: float) -> float: ...
+@overload
+def arccos(a: Value) -> Value: ...
+def arccos(a: Any) -> Any:
+    """acos(a); d/da = -1 / sqrt(1 - a**2): nan outside [-1, 1], and -inf at a = ±1 for the
+    derivative, as PyTorch
+    """
+    if isinstance(a, Ops):
+        return a.arccos()
+    a = as_float(a, 'arccos')
+    return _ieee.arccos(a)
+
+
+@overload
+def acos(a: float) -> float: ...
+@overload
+def acos(a: Value) -> Value: ...
+def acos(a: Any) -> Any:
+    """acos(a); d/da = -1 / sqrt(1 - a**2): nan outside [-1, 1], and -inf at a = ±1 for the
+    derivative, as PyTorch
+    """
+    if isinstance(a, Ops):
+        return a.arccos()
+    a = as_float(a, 'acos')
+    return _ieee.arccos(a)
+
+
+@overload
+def arctan(a: float) -> float: ...
+@overload
+def arctan(a: Value) -> Value: ...
+def arctan(a: Any) -> Any:
+    """atan(a); d/da = 1 / (1 + a**2)"""
+    if isinstance(a, Ops):
+        return a.arctan()
+    a = as_float(a, 'arctan')
+    return _ieee.arctan(a)
+
+
+@overload
+def atan(a: float) -> float: ...
+@overload
+def atan(a: Value) -> Value: ...
+def atan(a: Any) -> Any:
+    """atan(a); d/da = 1 / (1 + a**2)"""
+    if isinstance(a, Ops):
+        return a.arctan()
+    a = as_float(a, 'atan')
+    return _ieee.arctan(a)
+
+
+@overload
+def sinh(a: float) -> float: ...
+@overload
+def sinh(a: Value) -> Value: ...
+def sinh(a: Any) -> Any:
+    """sinh(a); d/da = cosh(a). Overflows to ±inf past |a| of about 710.5."""
+    if isinstance(a, Ops):
+        return a.sinh()
+    a = as_float(a, 'sinh')
+    return _ieee.sinh(a)
+
+
+@overload
+def cosh(a: float) -> float: ...
+@overload
+def cosh(a: Value) -> Value: ...
+def cosh(a: Any) -> Any:
+    """cosh(a); d/da = sinh(a). Overflows to inf past |a| of about 710.5."""
+    if isinstance(a, Ops):
+        return a.cosh()
+    a = as_float(a, 'cosh')
+    return _ieee.cosh(a)
+
+
+@overload
+def log1p(a: float) -> float: ...
+@overload
+def log1p(a: Value) -> Value: ...
+def log1p(a: Any) -> Any:
+    """ln(1 + a), exact for small a; d/da = 1 / (1 + a). -inf at a = -1, nan below."""
+    if isinstance(a, Ops):
+        return a.log1p()
+    a = as_float(a, 'log1p')
+    return _ieee.log1p(a)
+
+
+@overload
+def expm1(a: float) -> float: ...
+@overload
+def expm1(a: Value) -> Value: ...
+def expm1(a: Any) -> Any:
+    """e**a - 1, exact for small a; d/da = e**a = out + 1"""
+    if isinstance(a, Ops):
+        return a.expm1()
+    a = as_float(a, 'expm1')
+    return _ieee.expm1(a)
+
+
+@overload
+def softplus(a: float) -> float: ...
+@overload
+def softplus(a: Value) -> Value: ...
+def softplus(a: Any) -> Any:
+    """ln(1 + e**a); d/da = sigmoid(a). Computed as max(a, 0) + ln(1 + e**-|a|): no overflow
+    (softplus(1000) is 1000) and exact for large negative a. Smooth everywhere, where PyTorch's
+    softplus (beta=1, threshold=20) switches to a itself above 20, a difference below 2.1e-9 in
+    value and gradient there.
+    """
+    if isinstance(a, Ops):
+        return a.softplus()
+    a = as_float(a, 'softplus')
+    return _ieee.softplus(a)
+
+
+@overload
+def leaky_relu(a: float, negative_slope: float = 0.01) -> float: ...
+@overload
+def leaky_relu(a: Value, negative_slope: float = 0.01) -> Value: ...
+def leaky_relu(a: Any, negative_slope: float = 0.01) -> Any:
+    """a if a > 0 else negative_slope * a; d/da = 1 if a > 0 else negative_slope (at a = 0 too, as
+    PyTorch). The slope (default 0.01, as PyTorch's) is a plain number, not differentiated.
+    """
+    if isinstance(a, Ops):
+        return a.leaky_relu(negative_slope)
+    a = as_float(a, 'leaky_relu')
+    if type(negative_slope) is not float:
+        negative_slope = parameter(negative_slope, 'leaky_relu', 'negative_slope')
+    return _ieee.leaky_relu(a, negative_slope)
 
 
 # -- the methods of Value --------------------
@@ -661,6 +847,330 @@ class Ops:
             _special(node)
         return node
 
+    def tan(self) -> Value:
+        """tan(a); d/da = 1 + tan(a)**2 = 1 + out**2. tan(±inf) is nan."""
+        a = self.data
+        out = _ieee.tan(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'tan'
+        node._a = self
+        node._b = None
+        node._da = 1.0 + out * out
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def arcsin(self) -> Value:
+        """asin(a); d/da = 1 / sqrt(1 - a**2): nan outside [-1, 1], and inf at a = ±1 for the
+        derivative, as PyTorch
+        """
+        a = self.data
+        out = _ieee.arcsin(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'arcsin'
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(1.0, _ieee.sqrt(1.0 - a * a))
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    asin = arcsin
+
+    def arccos(self) -> Value:
+        """acos(a); d/da = -1 / sqrt(1 - a**2): nan outside [-1, 1], and -inf at a = ±1 for the
+        derivative, as PyTorch
+        """
+        a = self.data
+        out = _ieee.arccos(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'arccos'
+        node._a = self
+        node._b = None
+        node._da = -_ieee.div(1.0, _ieee.sqrt(1.0 - a * a))
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    acos = arccos
+
+    def arctan(self) -> Value:
+        """atan(a); d/da = 1 / (1 + a**2)"""
+        a = self.data
+        out = _ieee.arctan(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'arctan'
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(1.0, 1.0 + a * a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    atan = arctan
+
+    def sinh(self) -> Value:
+        """sinh(a); d/da = cosh(a). Overflows to ±inf past |a| of about 710.5."""
+        a = self.data
+        out = _ieee.sinh(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'sinh'
+        node._a = self
+        node._b = None
+        node._da = _ieee.cosh(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def cosh(self) -> Value:
+        """cosh(a); d/da = sinh(a). Overflows to inf past |a| of about 710.5."""
+        a = self.data
+        out = _ieee.cosh(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'cosh'
+        node._a = self
+        node._b = None
+        node._da = _ieee.sinh(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def log1p(self) -> Value:
+        """ln(1 + a), exact for small a; d/da = 1 / (1 + a). -inf at a = -1, nan below."""
+        a = self.data
+        out = _ieee.log1p(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'log1p'
+        node._a = self
+        node._b = None
+        node._da = _ieee.div(1.0, 1.0 + a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def expm1(self) -> Value:
+        """e**a - 1, exact for small a; d/da = e**a = out + 1"""
+        a = self.data
+        out = _ieee.expm1(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'expm1'
+        node._a = self
+        node._b = None
+        node._da = out + 1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def softplus(self) -> Value:
+        """ln(1 + e**a); d/da = sigmoid(a). Computed as max(a, 0) + ln(1 + e**-|a|): no overflow
+        (softplus(1000) is 1000) and exact for large negative a. Smooth everywhere, where PyTorch's
+        softplus (beta=1, threshold=20) switches to a itself above 20, a difference below 2.1e-9 in
+        value and gradient there.
+        """
+        a = self.data
+        out = _ieee.softplus(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'softplus'
+        node._a = self
+        node._b = None
+        node._da = _ieee.sigmoid(a)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """a if a > 0 else negative_slope * a; d/da = 1 if a > 0 else negative_slope (at a = 0 too, as
+        PyTorch). The slope (default 0.01, as PyTorch's) is a plain number, not differentiated.
+        """
+        if type(negative_slope) is not float:
+            negative_slope = parameter(negative_slope, 'leaky_relu', 'negative_slope')
+        a = self.data
+        out = _ieee.leaky_relu(a, negative_slope)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('leaky_relu', self, negative_slope)
+        node._a = self
+        node._b = None
+        node._da = _ieee.dleaky_relu(a, negative_slope)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __mod__(self, other: Value | float) -> Value:
+        """a % b = a - b * (a // b), with the sign of b, as Python's; d/da = 1, d/db = -(a // b). a % 0
+        is nan (and d/db is -(a / 0)), as torch.remainder.
+        """
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = _ieee.remainder(a, b)
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '%'
+            node._a = self
+            node._b = other
+            node._da = 1.0
+            node._db = -_ieee.floor_divide(a, b)
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = _ieee.remainder(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('%', self, b)
+        node._a = self
+        node._b = None
+        node._da = 1.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __rmod__(self, other: float) -> Value:
+        """a % b = a - b * (a // b), with the sign of b, as Python's; d/da = 1, d/db = -(a // b). a % 0
+        is nan (and d/db is -(a / 0)), as torch.remainder.
+        """
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = _ieee.remainder(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('%', a, self)
+        node._a = self
+        node._b = None
+        node._da = -_ieee.floor_divide(a, b)
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __floordiv__(self, other: Value | float) -> Value:
+        """a // b, the floor of the exact quotient, as Python's; d/da = d/db = 0. a // 0 is a / 0 (±inf,
+        or nan for 0 // 0), as torch.floor_divide.
+        """
+        if isinstance(other, _Value):
+            a = self.data
+            b = other.data
+            out = _ieee.floor_divide(a, b)
+            node = _new(_Value)
+            node.data = out
+            node.grad = 0.0
+            node.label = ""
+            node._op = '//'
+            node._a = self
+            node._b = other
+            node._da = 0.0
+            node._db = 0.0
+            if _modes_active[0]:
+                _special(node)
+            return node
+        if type(other) is float:
+            b = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            b = c
+        a = self.data
+        out = _ieee.floor_divide(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('//', self, b)
+        node._a = self
+        node._b = None
+        node._da = 0.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def __rfloordiv__(self, other: float) -> Value:
+        """a // b, the floor of the exact quotient, as Python's; d/da = d/db = 0. a // 0 is a / 0 (±inf,
+        or nan for 0 // 0), as torch.floor_divide.
+        """
+        if type(other) is float:
+            a = other
+        else:
+            c = number(other)
+            if c is None:
+                return NotImplemented
+            a = c
+        b = self.data
+        out = _ieee.floor_divide(a, b)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('//', a, self)
+        node._a = self
+        node._b = None
+        node._da = 0.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
 
 # -- local derivatives as functions of Values, for higher order --------------------
 
@@ -744,6 +1254,66 @@ def _d_cos_da(a: Any, out: Any) -> Any:
     return -sin(a)
 
 
+def _d_tan_da(a: Any, out: Any) -> Any:
+    return 1.0 + out * out
+
+
+def _d_arcsin_da(a: Any, out: Any) -> Any:
+    return div(1.0, sqrt(1.0 - a * a))
+
+
+def _d_arccos_da(a: Any, out: Any) -> Any:
+    return -div(1.0, sqrt(1.0 - a * a))
+
+
+def _d_arctan_da(a: Any, out: Any) -> Any:
+    return div(1.0, 1.0 + a * a)
+
+
+def _d_sinh_da(a: Any, out: Any) -> Any:
+    return cosh(a)
+
+
+def _d_cosh_da(a: Any, out: Any) -> Any:
+    return sinh(a)
+
+
+def _d_log1p_da(a: Any, out: Any) -> Any:
+    return div(1.0, 1.0 + a)
+
+
+def _d_expm1_da(a: Any, out: Any) -> Any:
+    return out + 1.0
+
+
+def _d_softplus_da(a: Any, out: Any) -> Any:
+    return sigmoid(a)
+
+
+def _d_leaky_relu_da(a: Any, negative_slope: Any, out: Any) -> Any:
+    return dleaky_relu(a, negative_slope)
+
+
+def _d_leaky_relu_dnegative_slope(a: Any, negative_slope: Any, out: Any) -> Any:
+    raise AssertionError("leaky_relu's negative_slope is a number, not a Value: it has no gradient")
+
+
+def _d_mod_da(a: Any, b: Any, out: Any) -> Any:
+    return 1.0
+
+
+def _d_mod_db(a: Any, b: Any, out: Any) -> Any:
+    return -floor_divide(a, b)
+
+
+def _d_floordiv_da(a: Any, b: Any, out: Any) -> Any:
+    return 0.0
+
+
+def _d_floordiv_db(a: Any, b: Any, out: Any) -> Any:
+    return 0.0
+
+
 DERIVATIVES: dict[str, tuple[Callable[..., Any], ...]] = {
     '+': (_d_add_da, _d_add_db,),
     '-': (_d_sub_da, _d_sub_db,),
@@ -760,4 +1330,16 @@ DERIVATIVES: dict[str, tuple[Callable[..., Any], ...]] = {
     'relu': (_d_relu_da,),
     'sin': (_d_sin_da,),
     'cos': (_d_cos_da,),
+    'tan': (_d_tan_da,),
+    'arcsin': (_d_arcsin_da,),
+    'arccos': (_d_arccos_da,),
+    'arctan': (_d_arctan_da,),
+    'sinh': (_d_sinh_da,),
+    'cosh': (_d_cosh_da,),
+    'log1p': (_d_log1p_da,),
+    'expm1': (_d_expm1_da,),
+    'softplus': (_d_softplus_da,),
+    'leaky_relu': (_d_leaky_relu_da, _d_leaky_relu_dnegative_slope,),
+    '%': (_d_mod_da, _d_mod_db,),
+    '//': (_d_floordiv_da, _d_floordiv_db,),
 }

@@ -20,7 +20,29 @@ counterparts on numbers and Values alike (``ops``' functions and ``_lift``'s hel
 generator refuses an expression naming anything else, with the rule and the name.
 
 ``domain`` gives, per input, an interval where the op is smooth, and ``kinks`` points to keep
-away from: the test suite and ``autograd_mini.testing`` draw inputs from them.
+away from: the test suite and ``autograd_mini.testing`` draw inputs from them. An op whose
+jumps depend on both inputs (``%`` and ``//`` jump where a / b is an integer) takes domains
+inside which it has none.
+
+**A parameter.** A unary op may take one plain-number parameter, declared as ``param=(name,
+default)`` and named in the expressions by that name::
+
+    Rule("leaky_relu", "leaky_relu", "leaky_relu(a, negative_slope)",
+         ("dleaky_relu(a, negative_slope)",), param=("negative_slope", 0.01))
+
+gives ``x.leaky_relu()`` and ``x.leaky_relu(0.2)`` (and ``autograd_mini.leaky_relu(x, 0.2)``).
+The parameter is a constant, never differentiated: a Value there is a ``TypeError``, since its
+gradient would be lost without a word. The node keeps it as it keeps a constant operand,
+``("leaky_relu", x, 0.2)``, so ``node.operands`` is ``(x, 0.2)``, graphs draw
+``leaky_relu 0.2``, and the derivative functions for higher order are called as a binary op's
+are, with the operands as written: ``(a, negative_slope, out)``. (``ops.DERIVATIVES`` holds one
+function per operand as written; the parameter's is never called, as the derivative in the
+constant 2 of ``x * 2`` is never called.) The tests and ``autograd_mini.testing`` draw the op at
+its default.
+
+**Names.** A unary op's method takes numpy's ufunc name (``arcsin``, ``log1p``), so that
+``np.arcsin`` of a Value, or of an object array of Values, calls it; ``aliases`` gives the short
+names PyTorch also has (``asin``), as methods and as functions.
 """
 
 from __future__ import annotations
@@ -46,6 +68,8 @@ class Rule:
     commutes: bool = True
     #: other names of the method (``asin`` for ``arcsin``), as PyTorch gives short names
     aliases: tuple[str, ...] = ()
+    #: a unary op's plain-number parameter, ``(name, default)``: see the module docstring
+    param: tuple[str, float] | None = None
 
     @property
     def arity(self) -> int:
@@ -95,6 +119,47 @@ RULES: tuple[Rule, ...] = (
          doc="max(a, 0); d/da = 1 if a > 0 else 0"),
     Rule("sin", "sin", "sin(a)", ("cos(a)",), doc="sin(a); d/da = cos(a)"),
     Rule("cos", "cos", "cos(a)", ("-sin(a)",), doc="cos(a); d/da = -sin(a)"),
+    # -- more unary: numpy's names, PyTorch's short names as aliases ----------------------------
+    Rule("tan", "tan", "tan(a)", ("1.0 + out * out",), domain=((-1.4, 1.4),),
+         doc="tan(a); d/da = 1 + tan(a)**2 = 1 + out**2. tan(±inf) is nan."),
+    Rule("arcsin", "arcsin", "arcsin(a)", ("div(1.0, sqrt(1.0 - a * a))",), domain=((-0.9, 0.9),),
+         aliases=("asin",),
+         doc="asin(a); d/da = 1 / sqrt(1 - a**2): nan outside [-1, 1], and inf at a = ±1 for the"
+             " derivative, as PyTorch"),
+    Rule("arccos", "arccos", "arccos(a)", ("-div(1.0, sqrt(1.0 - a * a))",), domain=((-0.9, 0.9),),
+         aliases=("acos",),
+         doc="acos(a); d/da = -1 / sqrt(1 - a**2): nan outside [-1, 1], and -inf at a = ±1 for the"
+             " derivative, as PyTorch"),
+    Rule("arctan", "arctan", "arctan(a)", ("div(1.0, 1.0 + a * a)",), aliases=("atan",),
+         doc="atan(a); d/da = 1 / (1 + a**2)"),
+    Rule("sinh", "sinh", "sinh(a)", ("cosh(a)",),
+         doc="sinh(a); d/da = cosh(a). Overflows to ±inf past |a| of about 710.5."),
+    Rule("cosh", "cosh", "cosh(a)", ("sinh(a)",),
+         doc="cosh(a); d/da = sinh(a). Overflows to inf past |a| of about 710.5."),
+    Rule("log1p", "log1p", "log1p(a)", ("div(1.0, 1.0 + a)",), domain=((-0.9, 3.0),),
+         doc="ln(1 + a), exact for small a; d/da = 1 / (1 + a). -inf at a = -1, nan below."),
+    Rule("expm1", "expm1", "expm1(a)", ("out + 1.0",),
+         doc="e**a - 1, exact for small a; d/da = e**a = out + 1"),
+    Rule("softplus", "softplus", "softplus(a)", ("sigmoid(a)",),
+         doc="ln(1 + e**a); d/da = sigmoid(a). Computed as max(a, 0) + ln(1 + e**-|a|): no"
+             " overflow (softplus(1000) is 1000) and exact for large negative a. Smooth"
+             " everywhere, where PyTorch's softplus (beta=1, threshold=20) switches to a itself"
+             " above 20, a difference below 2.1e-9 in value and gradient there."),
+    Rule("leaky_relu", "leaky_relu", "leaky_relu(a, negative_slope)", ("dleaky_relu(a, negative_slope)",),
+         kinks=(0.0,), param=("negative_slope", 0.01),
+         doc="a if a > 0 else negative_slope * a; d/da = 1 if a > 0 else negative_slope (at a = 0"
+             " too, as PyTorch). The slope (default 0.01, as PyTorch's) is a plain number, not"
+             " differentiated."),
+    # -- floor division and remainder: Python's, with PyTorch's values where Python raises --------
+    # Both jump where a / b is an integer; inside these domains a / b lies in (-1, 0).
+    Rule("%", "__mod__", "remainder(a, b)", ("1.0", "-floor_divide(a, b)"), reflected="__rmod__",
+         domain=((-3.0, -0.1), (3.1, 3.6)), commutes=False,
+         doc="a % b = a - b * (a // b), with the sign of b, as Python's; d/da = 1,"
+             " d/db = -(a // b). a % 0 is nan (and d/db is -(a / 0)), as torch.remainder."),
+    Rule("//", "__floordiv__", "floor_divide(a, b)", ("0.0", "0.0"), reflected="__rfloordiv__",
+         domain=((-3.0, -0.1), (3.1, 3.6)), commutes=False,
+         doc="a // b, the floor of the exact quotient, as Python's; d/da = d/db = 0. a // 0 is"
+             " a / 0 (±inf, or nan for 0 // 0), as torch.floor_divide."),
 )
 
 #: The n-ary sum is the one op whose arity is not fixed: ``sum(xs)``, d/dx_i = 1 for every i.

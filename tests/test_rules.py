@@ -102,9 +102,21 @@ def torch():
     return pytest.importorskip("torch", reason="PyTorch is the float64 reference; CI installs it")
 
 
+def _torch_names(torch) -> dict:
+    """Ops whose PyTorch function is not ``torch.<name>`` and needs torch itself to name."""
+    F = torch.nn.functional
+    # remainder(number, tensor) has no derivative in PyTorch: a constant becomes a tensor first
+    tensor = lambda x: x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)
+    return {"softplus": F.softplus, "leaky_relu": F.leaky_relu,
+            "%": lambda a, b: torch.remainder(tensor(a), tensor(b)),
+            # floor_divide has no derivative in PyTorch; div's floor mode is the same function
+            # with derivative 0 in both inputs
+            "//": lambda a, b: torch.div(a, b, rounding_mode="floor")}
+
+
 @pytest.fixture(scope="module")
 def torch_ops(torch):
-    ops = dict(TORCH_OPERATORS)
+    ops = {**TORCH_OPERATORS, **_torch_names(torch)}
     for name in drawable_ops():
         if name not in ops:
             if not hasattr(torch, name):
@@ -175,6 +187,15 @@ def _exact_local(rule: Rule, a: float, b: float, *_: float) -> list[float]:
             "sin": mpmath.sin, "cos": mpmath.cos, "tanh": mpmath.tanh,
             "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)), "relu": lambda x: max(x, 0),
             "step": lambda x: mpmath.mpf(x > 0), "sign": mpmath.sign,
+            "tan": mpmath.tan, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "arctan": mpmath.atan,
+            "arcsin": lambda x: mpmath.asin(x) if -1 <= x <= 1 else mpmath.mpf("nan"),
+            "arccos": lambda x: mpmath.acos(x) if -1 <= x <= 1 else mpmath.mpf("nan"),
+            "log1p": lambda x: mpmath.log1p(x) if x > -1 else mpmath.mpf("nan"),
+            "expm1": mpmath.expm1, "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
+            "leaky_relu": lambda x, s: x if x > 0 else x * s,
+            "dleaky_relu": lambda x, s: mpmath.mpf(1) if x > 0 else s,
+            "remainder": lambda x, y: x - y * mpmath.floor(x / y),
+            "floor_divide": lambda x, y: mpmath.floor(x / y),
             "pow": lambda x, y: x ** y,
             "dpow_base": lambda x, y: 0 if y == 0 else y * x ** (y - 1),
             "dpow_exp": lambda x, y, out: 0 if x == 0 and y >= 0 else out * mpmath.log(x)}.items()}
@@ -186,6 +207,8 @@ def _exact_local(rule: Rule, a: float, b: float, *_: float) -> list[float]:
                 return [math.nan] * len(rule.grads)
             ns[name] = real(getattr(mpmath, name))
         args = {"a": mpmath.mpf(a), "b": mpmath.mpf(b)}
+        if rule.param is not None:  # at its default, as the tests draw it
+            args[rule.param[0]] = mpmath.mpf(rule.param[1])
         # The rule's own expressions, as the engine evaluates them, but on 60-digit numbers.
         evaluate = real(lambda text: eval(text, {**ns, "abs": abs}, args))
         args["out"] = evaluate(rule.forward)
