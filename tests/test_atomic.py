@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,17 +187,49 @@ def test_check_writable_says_why_it_cannot(tmp_path):
         check_writable(tmp_path / "file")
 
 
+def _as_nobody(check: Callable[[], None]) -> str:
+    """Run ``check`` in a forked child without root's powers (root writes into any folder);
+    return the name of the exception it raised, or "" if none."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop to nobody, run, report, and leave without pytest's cleanup
+        outcome = b""
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            check()
+        except BaseException as e:  # reported to the parent, which asserts on it
+            outcome = f"{type(e).__name__}: {e}".encode()
+        finally:
+            os.write(write, outcome)
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        outcome = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return outcome
+
+
 @posix
-@pytest.mark.skipif(os.name == "posix" and os.geteuid() == 0, reason="root may write to a read-only folder")
 def test_check_writable_refuses_a_read_only_folder(tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
+    # A folder nobody can pass through to reach (pytest's are 0700): made world-readable.
+    base = Path(tempfile.mkdtemp(prefix="ro-test-"))
     try:
-        with pytest.raises(PermissionError, match=r"cannot write to .*ro: Permission denied"):
-            check_writable(folder)
+        base.chmod(0o755)
+        folder = base / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+        if os.geteuid() == 0:
+            outcome = _as_nobody(lambda: check_writable(folder))
+            assert outcome.startswith("PermissionError: ") and "cannot write to" in outcome, outcome
+            assert outcome.endswith("ro: Permission denied"), outcome
+        else:
+            with pytest.raises(PermissionError, match=r"cannot write to .*ro: Permission denied"):
+                check_writable(folder)
+        assert list(folder.iterdir()) == []
     finally:
-        folder.chmod(0o700)
+        folder.chmod(0o755)
+        shutil.rmtree(base)
 
 
 @posix
