@@ -11,6 +11,7 @@
 from .engine import Value, gradients, sum, topological_order
 from .functional import grad, hessian, value_and_grad
 from .modes import detect_anomaly, enable_grad, no_grad
+from .userops import defop
 from .viz import RendererNotFoundError, RenderError, draw_dot, render, to_svg
 
 #: The release, PEP 440; setup.cfg reads it from here (``version = attr: autograd_mini.__version__``).
@@ -20,6 +21,7 @@ __all__ = [
     "RenderError",
     "RendererNotFoundError",
     "Value",
+    "defop",
     "detect_anomaly",
     "draw_dot",
     "enable_grad",

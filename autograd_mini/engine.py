@@ -447,7 +447,9 @@ def _value_local(node: Value) -> tuple[Any, ...]:
     op = node.op
     if op == SUM:
         return node.local_grads
-    fns = ops.DERIVATIVES[op]
+    fns = ops.DERIVATIVES.get(op)
+    if fns is None:  # an op of autograd_mini.defop: its name holds its definition (userops.OpName)
+        return op.definition.value_local(node)  # type: ignore[attr-defined]
     if len(fns) == 1:
         return (fns[0](node._a, node),)
     a, b = node.operands

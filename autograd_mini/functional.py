@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._lift import number as _number
 from .engine import Value, gradients
 from .engine import sum as _sum
 
@@ -85,8 +86,13 @@ def _call(f: Callable[..., Any], args: tuple[Any, ...],
     finally:
         _tracing.depth -= 1
     if not isinstance(out, Value):
-        raise TypeError(
-            f"{getattr(f, '__name__', 'f')} must return a scalar Value, not {type(out).__name__}")
+        # A number: f does not depend on its inputs, so every derivative is 0 (as in JAX and
+        # HIPS autograd). A leaf stands for it; a bool stays an error, as for Value().
+        c = None if isinstance(out, bool) else _number(out)
+        if c is None:
+            raise TypeError(f"{getattr(f, '__name__', 'f')} must return a scalar Value or a real "
+                            f"number, not {type(out).__name__}")
+        out = Value(c)
     return [values[i] for i in argnums], out, traced
 
 
@@ -99,7 +105,9 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
     """A function returning ``(f(*args), df/dargs[argnums])``.
 
     Every argument reaches ``f`` as a Value; the gradient is reported for those at ``argnums``
-    (an int gives one gradient, a sequence a tuple of them).
+    (an int gives one gradient, a sequence a tuple of them). An ``f`` returning a plain number
+    (``lambda x: 1.0``) does not depend on its arguments: its value is that number (as a
+    float) and its gradients are 0.0, as in JAX; ``hessian`` then gives zeros.
 
     >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
     (12.0, (4.0, 3.0))

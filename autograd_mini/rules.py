@@ -48,6 +48,7 @@ names PyTorch also has (``asin``), as methods and as functions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -169,20 +170,24 @@ SUM_SYMBOL = "Σ"
 
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
+#: Ops defined at run time with ``autograd_mini.defop``, by name (``userops.UserOp``: Python
+#: functions rather than a row; each has ``label`` and ``commutes`` as a Rule does).
+USER_OPS: dict[str, Any] = {}
+
 
 def label(op: str) -> str:
-    """What graphs draw for the op named ``op``.
+    """What graphs draw for the op named ``op``: a row's, or a ``defop`` op's, symbol.
 
     >>> label("*"), label("exp"), label("sum")
     ('×', 'exp', 'Σ')
     """
     if op == SUM:
         return SUM_SYMBOL
-    rule = BY_NAME.get(op)
+    rule = BY_NAME.get(op) or USER_OPS.get(op)
     return rule.label if rule is not None else op
 
 
 def commutes(op: str) -> bool:
     """Whether the operands of ``op`` may be drawn in either order."""
-    rule = BY_NAME.get(op)
+    rule = BY_NAME.get(op) or USER_OPS.get(op)
     return rule is None or rule.commutes

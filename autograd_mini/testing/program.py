@@ -1,7 +1,8 @@
 """Straight-line scalar programs over the engine's ops: what ``strategies.expressions`` draws.
 
-A program is a list of lines, each one op of the rule table (or the n-ary ``sum``) applied to
-earlier results, the inputs, or constants; the last line is the result. It prints as the code
+A program is a list of lines, each one op of the rule table (or the n-ary ``sum``, or an op
+defined with ``autograd_mini.defop``) applied to earlier results, the inputs, or constants; the
+last line is the result. It prints as the code
 it stands for, runs on floats and Values, and runs on anything else given the ops to use:
 
 >>> p = Program([("tanh", (0,)), ("*", (1, 0))], inputs=(0.5,))
@@ -23,8 +24,12 @@ from typing import Any
 
 from .. import engine, rules
 from ..engine import Value
+from ..userops import UserOp
 
-__all__ = ["Line", "Program", "value_ops"]
+__all__ = ["Entry", "Line", "Program", "value_ops"]
+
+#: An op a program may name: a row of the rule table, or an op made by ``defop``.
+Entry = rules.Rule | UserOp
 
 #: One line: an op name and its operands. An ``int`` operand is a slot (``0 .. n_inputs - 1``
 #: are the inputs ``x0, x1, ...``; slot ``n_inputs + k`` is the result ``yk`` of line k); a
@@ -45,25 +50,36 @@ def _binary(method: str, reflected: str | None) -> Callable[[Any, Any], Any]:
     return apply
 
 
-def value_ops(table: Sequence[rules.Rule] | None = None) -> dict[str, Callable[..., Any]]:
+def value_ops(table: Sequence[Entry] | None = None) -> dict[str, Callable[..., Any]]:
     """The ops of ``table`` (default: the engine's) as functions on Values, by op name.
 
     >>> value_ops()["*"](Value(2.0), 3.0).data
     6.0
     """
     table = rules.RULES if table is None else table
-    ops: dict[str, Callable[..., Any]] = {
-        r.name: _unary(r.method) if r.arity == 1 else _binary(r.method, r.reflected) for r in table}
+    ops: dict[str, Callable[..., Any]] = {}
+    for r in table:
+        if callable(r):  # a defop op is a function of Values and numbers already; a row is data
+            ops[r.name] = r
+        else:
+            ops[r.name] = _unary(r.method) if r.arity == 1 else _binary(r.method, r.reflected)
     ops[rules.SUM] = lambda *xs: engine.sum(xs)
     return ops
+
+
+def number_first(entry: Entry) -> bool:
+    """Whether ``entry``, a binary op, may take a number as its left operand (``2 - x``)."""
+    return callable(entry) or entry.reflected is not None  # a defop op takes numbers anywhere
 
 
 class Program:
     """A straight-line program of engine ops over ``len(inputs)`` inputs.
 
     ``inputs`` is the point the program was drawn at (and is checked at); ``table`` is the rule
-    table its op names refer to, by default the engine's. ``lines`` are checked when the
-    program is made: known ops, the right number of operands, slots that exist.
+    table its op names refer to, by default the engine's; a name not in it may be an op defined
+    with ``defop`` (the definition registered when the program is made is the one it keeps).
+    ``lines`` are checked when the program is made: known ops, the right number of operands,
+    slots that exist.
 
     >>> p = Program([("*", (0, 0)), ("-", (2.0, 1))], inputs=(3.0,))  # y = 2 - x * x
     >>> p.ops, p(3.0).data
@@ -73,9 +89,9 @@ class Program:
     __slots__ = ("_ops", "_table", "inputs", "lines", "n_inputs")
 
     def __init__(self, lines: Sequence[Line], inputs: Sequence[float],
-                 table: Sequence[rules.Rule] | None = None) -> None:
+                 table: Sequence[Entry] | None = None) -> None:
         table = rules.RULES if table is None else tuple(table)
-        self._table = {r.name: r for r in table}
+        self._table: dict[str, Entry] = {r.name: r for r in table}
         for i, x in enumerate(inputs):
             if isinstance(x, bool) or not isinstance(x, numbers.Real):
                 raise TypeError(f"inputs[{i}] must be a real number, not {type(x).__name__}")
@@ -88,12 +104,15 @@ class Program:
             raise ValueError("a program needs at least one line")
         for k, line in enumerate(self.lines):
             self._check(k, *line)
-        self._ops = value_ops(table)
+        self._ops = value_ops(tuple(self._table.values()))
 
     def _check(self, k: int, name: str, args: tuple[int | float, ...]) -> None:
         rule = self._table.get(name)
+        if rule is None and isinstance(name, str) and name in rules.USER_OPS:
+            rule = self._table[name] = rules.USER_OPS[name]
         if rule is None and name != rules.SUM:
-            raise ValueError(f"line {k}: {name!r} is not an op of the rule table")
+            raise ValueError(f"line {k}: {name!r} is not an op of the rule table, nor one defined "
+                             "with defop")
         if rule is not None and len(args) != rule.arity:
             raise ValueError(f"line {k}: {name} takes {rule.arity} operands, got {len(args)}")
         for a in args:  # an int is a slot, a float a constant: a bool would pass for a slot
@@ -106,7 +125,7 @@ class Program:
         for a in slots:
             if not 0 <= a < self.n_inputs + k:
                 raise ValueError(f"line {k}: slot {a} is not an input or an earlier line")
-        if rule is not None and rule.arity == 2 and not isinstance(args[0], int) and not rule.reflected:
+        if rule is not None and rule.arity == 2 and not isinstance(args[0], int) and not number_first(rule):
             raise ValueError(f"line {k}: {name} has no reflected form, so its left operand must be a slot")
 
     # -- running -------------------------------------------------------------------------------

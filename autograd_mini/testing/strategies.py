@@ -19,6 +19,18 @@ and no ``relu`` at 0, and, since every domain is bounded, every value that is us
 bounded too: finite differences stay meaningful. ``in_domain=False`` drops the restriction.
 Away from its point a program may leave the domains. New rules are drawn as soon as they are in
 ``autograd_mini.rules.RULES``; nothing here names an op, except ``sum``, which is not a rule.
+
+**Your own ops.** An op made with ``autograd_mini.defop`` is drawn only when asked for, by name
+(or as the op itself) in ``ops``, or all of them with ``drawable_ops(user_ops=True)``, inside the
+``domain`` and away from the ``kinks`` it was defined with. By default programs use the built-in
+ops alone, so that a test's programs do not change with what other code has defined:
+
+>>> import autograd_mini as am
+>>> cube = am.defop("cube_drawn", lambda a: a ** 3, lambda a, out: (3 * a * a,), domain=(-2.0, 2.0))
+>>> @given(expressions(ops=[cube, "sin", "*"]))
+... def test_programs_with_cube(program):
+...     assert gradcheck(program, program.inputs)
+>>> test_programs_with_cube()
 """
 
 from __future__ import annotations
@@ -32,7 +44,8 @@ from hypothesis import strategies as st
 
 from .. import rules
 from ..engine import Value
-from .program import Line, Program, value_ops
+from ..userops import UserOp
+from .program import Entry, Line, Program, number_first, value_ops
 
 __all__ = ["SUM_DOMAIN", "drawable_ops", "expressions", "values"]
 
@@ -75,26 +88,33 @@ def _check_real(**numbers: Any) -> None:
             raise TypeError(f"{name} must be a real number, not {type(x).__name__}")
 
 
-def drawable_ops(table: Sequence[rules.Rule] | None = None) -> tuple[str, ...]:
-    """The op names ``expressions`` draws from: every rule of ``table`` (default: the engine's), and sum.
+def drawable_ops(table: Sequence[Entry] | None = None, *, user_ops: bool = False) -> tuple[str, ...]:
+    """The op names ``expressions`` draws from by default: every rule of ``table`` (default: the
+    engine's), and sum; with ``user_ops=True``, then every op defined with ``defop`` so far.
 
     >>> drawable_ops()[:5], drawable_ops()[-1]
     (('+', '-', '*', '/', '**'), 'sum')
     """
+    if not isinstance(user_ops, bool):
+        raise TypeError(f"user_ops must be a bool, not {type(user_ops).__name__}")
     table = rules.RULES if table is None else table
-    return (*(r.name for r in table), rules.SUM)
+    names = (*(r.name for r in table), rules.SUM)
+    return names + tuple(n for n in rules.USER_OPS if n not in names) if user_ops else names
 
 
 class _Builder:
     """The choices open at each step of drawing a program, given the values so far."""
 
-    def __init__(self, table: Sequence[rules.Rule], names: Sequence[str], in_domain: bool,
+    def __init__(self, table: Sequence[Entry], names: Sequence[str], in_domain: bool,
                  margin: float) -> None:
-        self.table = tuple(table)
-        self.rules = [r for r in table if r.name in names]
+        # The table's ops, then the defop ops named in ``names``, as defined now.
+        known = {r.name for r in table}
+        extra = [rules.USER_OPS[n] for n in dict.fromkeys(names) if n not in known and n != rules.SUM]
+        self.table = (*table, *extra)
+        self.rules = [r for r in self.table if r.name in names]
         self.sum = rules.SUM in names
         self.in_domain, self.margin = in_domain, margin
-        self.ops = value_ops(table)
+        self.ops = value_ops(self.table)
 
     def fits(self, x: float, domain: tuple[float, float], kinks: tuple[float, ...]) -> bool:
         if not self.in_domain:
@@ -123,7 +143,7 @@ class _Builder:
                 ca, cb = (self.constants(d, r.kinks) for d in r.domain[:2])
                 forms = [f for f, ok in (
                     (("vv", a, b), a and b), (("vc", a, cb), a and cb),
-                    (("cv", ca, b), r.reflected and ca and b)) if ok]
+                    (("cv", ca, b), number_first(r) and ca and b)) if ok]
             if forms:
                 open_ops[r.name] = forms
         if self.sum:
@@ -163,13 +183,14 @@ def _programs(draw: st.DrawFn, n_inputs: int, min_ops: int, max_ops: int, low: f
 
 
 def expressions(n_inputs: int = 1, *, min_ops: int = 1, max_ops: int = 6, low: float = -2.0,
-                high: float = 2.0, ops: Iterable[str] | None = None,
-                table: Sequence[rules.Rule] | None = None, in_domain: bool = True,
+                high: float = 2.0, ops: Iterable[str | UserOp] | None = None,
+                table: Sequence[Entry] | None = None, in_domain: bool = True,
                 margin: float = 0.01) -> st.SearchStrategy[Program]:
     """Random straight-line programs over ``n_inputs`` inputs drawn from ``[low, high]``.
 
     Each program has between ``min_ops`` and ``max_ops`` lines before the lines its result does
-    not use are dropped. ``ops`` limits the op names (default: all of ``drawable_ops(table)``);
+    not use are dropped. ``ops`` limits the op names (default: all of ``drawable_ops(table)``,
+    the built-in ops); it may also name ops defined with ``defop``, or hold them.
     ``table`` is the rule table (default: the engine's, read when this is called). See the
     module docstring for how values stay in each op's domain. Hypothesis shrinks programs to
     fewer lines, simpler ops (earlier in the table) and operands (inputs before results).
@@ -180,13 +201,14 @@ def expressions(n_inputs: int = 1, *, min_ops: int = 1, max_ops: int = 6, low: f
     (1, ('sin', '*'), 4)
     """
     table = rules.RULES if table is None else tuple(table)
-    known = drawable_ops(table)
+    known = drawable_ops(table, user_ops=True)
     if ops is not None and (isinstance(ops, (str, bytes)) or not isinstance(ops, Iterable)):
         raise TypeError(f"ops must be an iterable of op names such as ['sin', '*'], not {type(ops).__name__}")
-    names = known if ops is None else tuple(ops)
+    names = drawable_ops(table) if ops is None else tuple(_op_name(op) for op in ops)
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise ValueError(f"ops must be names from the rule table or 'sum', got {unknown}")
+        raise ValueError(f"ops must be names from the rule table or 'sum', got {unknown}, which are "
+                         "neither, nor ops defined with defop")
     for key, n in (("n_inputs", n_inputs), ("min_ops", min_ops), ("max_ops", max_ops)):
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"{key} must be an int, not {type(n).__name__}")
@@ -203,3 +225,14 @@ def expressions(n_inputs: int = 1, *, min_ops: int = 1, max_ops: int = 6, low: f
         raise ValueError(f"need finite low <= high, got low={low}, high={high}")
     builder = _Builder(table, names, in_domain, margin)
     return _programs(n_inputs, min_ops, max_ops, low, high, builder)
+
+
+def _op_name(op: Any) -> Any:
+    """The name of an entry of ``ops``: a defop op stands for itself while it is registered."""
+    if callable(op):  # by duck type: pytest's doctests may import a second copy of userops
+        name = getattr(op, "name", None)
+        if not isinstance(name, str) or rules.USER_OPS.get(name) is not op:
+            raise ValueError(f"ops holds {op!r}, which is not an op defined with defop (or defop "
+                             "has redefined it since): pass op names, or the ops defop returned")
+        return name
+    return op
