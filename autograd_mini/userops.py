@@ -79,6 +79,8 @@ class UserOp:
         self.op = OpName(name)
         self.op.definition = self
         self.__name__ = self.__qualname__ = name
+        params = [inspect.Parameter(p, inspect.Parameter.POSITIONAL_ONLY) for p in "ab"[:arity]]
+        self.__signature__ = inspect.Signature(params)  # for help() and gradcheck's arity check
         self.__doc__ = getattr(forward, "__doc__", None) or f"The op {name!r}, made by defop."
 
     @property
@@ -95,29 +97,43 @@ class UserOp:
         if len(args) != self.arity:
             raise TypeError(f"{self.name}() takes {self.arity} argument{'s' * (self.arity > 1)}, "
                             f"got {len(args)}")
-        data = [x.data if isinstance(x, Value) else self._number(x) for x in args]
-        result = self.forward(*data)
-        out = None if isinstance(result, bool) else number(result)
-        if out is None:
-            raise TypeError(f"the forward of op {self.name!r} must return a real number, "
-                            f"not {type(result).__name__}")
-        if not any(isinstance(x, Value) for x in args):
+        data: list[float] = []
+        values = False
+        for x in args:
+            if isinstance(x, Value):
+                data.append(x.data)
+                values = True
+            else:
+                data.append(x if type(x) is float else self._number(x))
+        out = self.forward(*data)
+        if type(out) is not float:
+            out = self._result(out)
+        if not values:
             return out
-        da, *db = self._floats(self.grads(*data, out))
+        ds = self.grads(*data, out)
+        if type(ds) is not tuple or len(ds) != self.arity or not all(type(d) is float for d in ds):
+            ds = self._floats(ds)  # the checks and conversions, off the common path
         if self.arity == 1:
-            return _node(out, self.op, args[0], None, da, 0.0)
+            return _node(out, self.op, args[0], None, ds[0], 0.0)
         a, b = args
         if isinstance(a, Value) and isinstance(b, Value):
-            return _node(out, self.op, a, b, da, db[0])
+            return _node(out, self.op, a, b, ds[0], ds[1])
         if isinstance(a, Value):
-            return _node(out, (self.op, a, data[1]), a, None, da, 0.0)
-        return _node(out, (self.op, data[0], b), b, None, db[0], 0.0)
+            return _node(out, (self.op, a, data[1]), a, None, ds[0], 0.0)
+        return _node(out, (self.op, data[0], b), b, None, ds[1], 0.0)
 
     def _number(self, x: Any) -> float:
         f = None if isinstance(x, bool) else number(x)
         if f is None:
             raise TypeError(f"{self.name}() takes real numbers or Values, not {type(x).__name__}")
         return f
+
+    def _result(self, result: Any) -> float:
+        out = None if isinstance(result, bool) else number(result)
+        if out is None:
+            raise TypeError(f"the forward of op {self.name!r} must return a real number, "
+                            f"not {type(result).__name__}")
+        return out
 
     def _derivatives(self, result: Any) -> tuple[Any, ...]:
         """``grads``' result as a tuple of ``arity`` items (a unary op may return one item bare)."""
@@ -129,7 +145,7 @@ class UserOp:
                             f"derivative{'s' * (self.arity > 1)}, one per input, not {got}")
         return tuple(result)
 
-    def _floats(self, result: Any) -> list[float]:
+    def _floats(self, result: Any) -> tuple[float, ...]:
         """The local derivatives at a point, as floats."""
         ds = []
         for i, d in enumerate(self._derivatives(result)):
@@ -138,7 +154,7 @@ class UserOp:
                 raise TypeError(f"the grads of op {self.name!r} must return real numbers on floats, "
                                 f"not {type(d).__name__} (for input {i})")
             ds.append(f)
-        return ds
+        return tuple(ds)
 
     def value_local(self, node: Value) -> tuple[Any, ...]:
         """``node``'s local derivatives as Values of its operands, one per parent: ``grads``

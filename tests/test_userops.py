@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import math
 import warnings
 
@@ -348,6 +349,9 @@ def test_bad_calls_and_bad_results_name_the_op():
     with pytest.raises(TypeError, match="Values or real numbers on Values, not list"):
         am.grad(am.grad(listy))(1.0)
     assert "t_hypot" in repr(hyp) and hyp.__name__ == "t_hypot"
+    assert str(inspect.signature(hyp)) == "(a, b, /)"
+    with pytest.raises(ValueError, match="t_hypot cannot take"):
+        gradcheck(hyp, [1.0])
 
 
 # -- grad of a constant ------------------------------------------------------------------------------------
