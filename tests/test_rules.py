@@ -242,3 +242,45 @@ def test_gradients_at_subnormal_inputs_are_exact_or_as_torch(rule, torch, torch_
 
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
+
+
+# -- at special values ----------------------------------------------------------------------------
+#: nan, ±inf, ±0, the edges of arcsin's and log1p's domains, and ordinary values of each sign.
+SPECIALS = (math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1000.0, -1000.0)
+
+
+def _agrees(got: float, expected: float) -> bool:
+    # Zeros compare equal whatever their sign (a leaf's grad starts at 0.0, and Python's
+    # 1.0 % -1.0 is -0.0 where torch.remainder's is 0.0); finite values to 1e-12.
+    return (math.isnan(got) and math.isnan(expected)) or math.isclose(got, expected, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_rule_at_special_values_matches_torch(rule, torch, torch_ops):
+    # Value and gradients in every operand form: never an exception, the IEEE value PyTorch
+    # float64 computes (x % 0 is nan, arcsin(2) is nan, log1p(-1) is -inf, sinh(1000) is inf).
+    points = [(a,) for a in SPECIALS] if rule.arity == 1 else [(a, b) for a in SPECIALS for b in SPECIALS]
+    wrong = []
+    for point in points:
+        # op(x); x op y; x op c; c op x: each slot an input (int) or a constant (float)
+        forms = [(0,)] if rule.arity == 1 else [(0, 1), (0, point[1]), (point[0], 0)]
+        if rule.arity == 2 and not rule.reflected:
+            forms.pop()
+        for args in forms:
+            inputs = [x for x, slot in zip(point, args) if isinstance(slot, int)]
+            program = Program([(rule.name, args)], inputs)
+            # Constants as tensors too: PyTorch computes t ** 0.5 with a number 0.5 as sqrt(t),
+            # which differs from pow at -inf and -0.0 (C's pow(-inf, 0.5) is inf).
+            ts = [torch.tensor(x, dtype=torch.float64, requires_grad=isinstance(slot, int))
+                  for x, slot in zip(point, args)]
+            out = torch_ops[rule.name](*ts)
+            grads = torch.autograd.grad(out, [t for t in ts if t.requires_grad])
+            expected = [out.item(), *(g.item() for g in grads)]
+            leaves = [Value(x) for x in inputs]
+            ours = program(*leaves)
+            ours.backward()
+            got = [ours.data, *(x.grad for x in leaves)]
+            if not all(map(_agrees, got, expected)):
+                line = program.source().splitlines()[1].strip()
+                wrong.append(f"{line} at {inputs}: {got}, torch {expected}")
+    assert not wrong, "\n".join(wrong[:20])
