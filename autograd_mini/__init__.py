@@ -8,6 +8,9 @@
 7.0
 """
 
+from typing import Any
+
+from . import ops as _ops
 from .engine import Value, gradients, sum, topological_order
 from .functional import grad, hessian, value_and_grad
 from .modes import detect_anomaly, enable_grad, no_grad
@@ -35,3 +38,18 @@ __all__ = [
     "topological_order",
     "value_and_grad",
 ]
+
+#: ``autograd_mini.exp``, ``.log``, ``.sigmoid``, ...: the functions on numbers and Values alike
+#: that ``ops`` has for every unary row of the table (and alias). Read from ``ops`` on first use,
+#: so a new row needs no line here; left out of ``__all__``, as a star import would shadow names.
+_FUNCTIONS = frozenset(_ops.__all__) - {"DERIVATIVES", "Ops", "bind"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FUNCTIONS:
+        return getattr(_ops, name)
+    raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FUNCTIONS})
