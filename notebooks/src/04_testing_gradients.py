@@ -207,3 +207,75 @@ print(max(seen, key=lambda p: len(p.lines)))
 # %% [markdown]
 # When such a test fails, hypothesis shrinks the program to the fewest, simplest lines that still
 # fail, and prints it as code: usually a single line naming the op whose rule is wrong.
+
+# %% [markdown]
+# ## One op of your own: `defop`
+#
+# The branching `softplus` above is right everywhere, but it is a few nodes per call, and a
+# reader of its graph sees `exp`, `+` and `log` rather than the function. `autograd_mini.defop`
+# makes it one op, the way a row of the library's table is one: a name, the forward on floats,
+# and the local derivative of the result with respect to each input, here
+# $\operatorname{softplus}'(x) = \sigma(x)$. (The library has a built-in `softplus` row too, so
+# ours gets another name.)
+
+# %%
+import autograd_mini as am
+
+my_softplus = am.defop(
+    "my_softplus",
+    lambda a: max(a, 0.0) + math.log1p(math.exp(-abs(a))),  # forward, on floats: no overflow
+    lambda a, out: (am.sigmoid(a),),                        # d/da, on floats and on Values
+    domain=(-20.0, 20.0),                                   # where random programs may apply it
+)
+
+@checked
+@given(values(-30.0, 30.0, margin=0.0))
+def test_my_softplus(x):
+    assert gradcheck(my_softplus, [x]) and gradgradcheck(my_softplus, [x])
+
+test_my_softplus()
+sizes = [len(am.topological_order(f(Value(1.0)))) for f in (softplus, my_softplus)]
+print(f"softplus(1000) = {my_softplus(Value(1000.0)).data}; nodes: {sizes[0]} as a function, {sizes[1]} as an op")
+assert my_softplus(Value(1000.0)).data == 1000.0 and sizes == [5, 1]
+
+# %% [markdown]
+# `gradgradcheck` passed because `grads` uses `am.sigmoid`, which takes floats and Values alike:
+# for second derivatives the engine calls `grads` again with Values, and the derivative it
+# returns is a graph that can be differentiated once more. The same derivative written with
+# `math` is right to first order, and past it the engine says what is wrong instead of
+# returning a wrong number:
+
+# %%
+naive = am.defop("naive_softplus", lambda a: math.log1p(math.exp(a)),
+                 lambda a, out: (1 / (1 + math.exp(-a)),))
+assert gradcheck(naive, [0.5])
+try:
+    gradgradcheck(naive, [0.5])
+except TypeError as error:
+    caught = error
+    print(error)
+else:
+    caught = None
+assert isinstance(caught, TypeError)
+
+# %% [markdown]
+# The op is one box in a drawing, with its name, and it can join the random programs: name it in
+# `ops`, and it is applied only inside the `domain` it was defined with.
+
+# %%
+seen = []
+
+@settings(max_examples=20, derandomize=True, database=None, deadline=None)
+@given(expressions(n_inputs=2, max_ops=5, ops=[my_softplus, "*", "+", "sin"]))
+def test_programs_with_my_softplus(program):
+    seen.append(program)
+    assert gradcheck(program, program.inputs) and gradgradcheck(program, program.inputs)
+
+test_programs_with_my_softplus()
+assert any("my_softplus" in p.ops for p in seen)
+print(next(p for p in seen if "my_softplus" in p.ops))
+
+x = Value(0.7, label="x")
+loss = my_softplus(x) * x
+loss.backward()
+am.draw_dot(loss)
