@@ -14,6 +14,7 @@ from .modules import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
 from .objectives import OBJECTIVES, Objective, objective
 from .optim import SGD, Adam, LinearDecay, Optimizer
 from .serialize import load, save
+from .torch import compare, from_torch, to_torch
 from .train import LOSSES, DivergenceError, History, evaluate, fit, predict
 
 __all__ = [
@@ -35,9 +36,11 @@ __all__ = [
     "Optimizer",
     "accuracy",
     "binary_cross_entropy",
+    "compare",
     "cross_entropy",
     "evaluate",
     "fit",
+    "from_torch",
     "hinge",
     "l2_penalty",
     "load",
@@ -50,5 +53,6 @@ __all__ = [
     "objective",
     "predict",
     "save",
+    "to_torch",
     "train_test_split",
 ]
