@@ -814,3 +814,61 @@ def test_abs_and_pow_at_nan_match_torch_in_both_paths():
     a.grad = 0.0
     (a ** b).backward(create_graph=True)
     assert first == 0.0 and (a.grad == 0.0 or a.grad.data == 0.0)
+
+
+# -- cases found by mutation testing (`make mutate`): each fails on a change the suite let pass ------
+@pytest.mark.parametrize("b0", [0.5, 1.0, 2.0, math.inf, math.nan, Fraction(1, 1), 1])
+def test_each_comparison_matches_floats_against_numbers_and_values_on_both_sides(b0):
+    ops = [lambda a, b: a < b, lambda a, b: a <= b, lambda a, b: a > b, lambda a, b: a >= b]
+    a0 = 1.0
+    for op in ops:
+        expected, reflected = op(a0, b0), op(b0, a0)
+        assert op(Value(a0), b0) is expected and op(b0, Value(a0)) is reflected
+        assert op(Value(a0), Value(b0)) is expected and op(Value(b0), Value(a0)) is reflected
+        with pytest.raises(TypeError):
+            op(Value(a0), "1")
+
+
+def test_a_sum_keeps_its_number_operands_as_floats_where_written():
+    x = Value(1.0)
+    s = am.sum([x, 2, Fraction(1, 2), x])
+    assert s.operands == (x, 2.0, 0.5, x) and all(type(o) is float for o in s.operands[1:3])
+    assert s.parents == (x, x) and s.data == 4.5
+
+
+def test_a_term_of_a_sum_with_a_leaf_first_and_an_interior_node_second_passes_its_gradient_on():
+    # backward orders a sum's terms whose parents are all leaves at once; a term with one interior
+    # parent must wait for it, whichever side that parent is on.
+    x, w = Value(0.3), Value(2.0)
+    h = x.tanh()
+    for s in (am.sum([w * h, w * 2.0]), am.sum([h * w, w * 2.0])):
+        x.grad = w.grad = 0.0
+        s.backward()
+        expected = am.gradients(s)
+        assert (x.grad, w.grad, h.grad) == (expected[x], expected[w], expected[h])
+        assert close(x.grad, 2.0 * (1 - math.tanh(0.3) ** 2))
+
+
+def test_a_fraction_beyond_floats_range_is_named_by_its_type_in_a_short_message():
+    with pytest.raises(ValueError, match=r"^Fraction Fraction\(1000.*\.\.\..* is beyond float's range") as e:
+        Value(Fraction(10**400, 3))
+    assert len(str(e.value)) < 250
+
+
+@pytest.mark.parametrize("a0, b0, expected", [
+    (1.0, 0.0, [[0.0, 1.0], [1.0, 0.0]]),  # d2/da db a**b = a**(b-1) (1 + b log a) = 1 at a = 1
+    (2.0, 0.0, [[0.0, 0.5], [0.5, math.log(2.0) ** 2]]),
+    (0.0, 0.0, None),  # 0 ** 0: the masked derivatives stay 0, never nan
+])
+def test_second_derivatives_of_pow_at_a_zero_exponent(a0, b0, expected):
+    h = am.hessian(lambda a, b: a ** b)(a0, b0)
+    if expected is None:
+        assert not any(math.isnan(x) for row in h for x in row), h
+    else:
+        assert all(close(x, y) for row, want in zip(h, expected) for x, y in zip(row, want)), h
+
+
+def test_a_constant_zero_exponent_leaves_a_constant_zero_derivative():
+    x = Value(1.5)
+    g = am.gradients(x ** 0, differentiable=True)[x]
+    assert type(g) is float and g == 0.0  # not a Value: there is nothing to differentiate

@@ -72,11 +72,12 @@ def test_hessian_of_a_linear_function_is_zero():
     assert am.hessian(lambda x, y: 2 * x - y)(1.0, 2.0) == [[0.0, 0.0], [0.0, 0.0]]
 
 
-def test_function_must_return_a_scalar_value():
-    with pytest.raises(TypeError, match="float"):
-        am.grad(lambda x: 3.0)(1.0)
+def test_function_must_return_a_scalar_value_or_a_number():
+    assert am.grad(lambda x: 3.0)(1.0) == 0.0  # a constant does not depend on x (issue 11)
     with pytest.raises(TypeError, match="list"):
         am.grad(lambda x: [x])(1.0)
+    with pytest.raises(TypeError, match="bool"):
+        am.grad(lambda x: True)(1.0)
 
 
 def test_bad_arguments():
@@ -168,3 +169,19 @@ def test_argnums_at_both_ends_of_the_range(make, nargs):
         for argnums in [i, (i,), (0, i), (i, 0)]:
             with pytest.raises(ValueError, match=rf"argnums {i} is out of range for a call with {nargs} arg"):
                 make(f, argnums=argnums)(*args)
+
+
+def test_derived_functions_are_named_after_the_function():
+    def f(x, y):
+        return x * y
+
+    class Callable:
+        def __call__(self, x):
+            return x
+
+    for make, name in [(am.grad, "grad"), (am.value_and_grad, "value_and_grad"), (am.hessian, "hessian")]:
+        assert make(f).__name__ == f"{name}(f)"
+        assert make(lambda x: x).__name__ == f"{name}(<lambda>)"
+        assert make(Callable()).__name__ == f"{name}(f)"  # no __name__ of its own
+        with pytest.raises(TypeError, match=rf"^{name}\(\) takes a function, not int$"):
+            make(3)

@@ -74,7 +74,7 @@ def test_values_rejects_empty_or_infinite_ranges(args, kwargs):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"ops": ["sin", "tan"]}, r"rule table or 'sum', got \['tan'\]"),
+    ({"ops": ["sin", "no_such_op"]}, r"rule table or 'sum', got \['no_such_op'\]"),
     ({"n_inputs": 0}, "n_inputs must be at least 1"), ({"margin": -1}, "margin must be a finite number"),
     ({"min_ops": 3, "max_ops": 2}, "min_ops <= max_ops"), ({"low": 1.0, "high": 0.0}, "low <= high")])
 def test_expressions_rejects_bad_arguments(kwargs, match):
