@@ -34,6 +34,8 @@ def number(x: object) -> float | None:
     >>> number(3), number("3"), number(True)
     (3.0, None, None)
     """
+    if type(x) is float:  # the common case: skip the ABC checks below (about 1 µs)
+        return x
     if type(x) is int:
         try:
             return float(x)
