@@ -11,6 +11,7 @@
 from typing import Any
 
 from . import ops as _ops
+from .compiler import Compiled, GuardError, compile
 from .engine import Value, gradients, sum, topological_order
 from .functional import grad, hessian, value_and_grad
 from .modes import detect_anomaly, enable_grad, no_grad
@@ -21,9 +22,12 @@ from .viz import RendererNotFoundError, RenderError, draw_dot, render, to_svg
 __version__ = "0.1.0"
 
 __all__ = [
+    "Compiled",
+    "GuardError",
     "RenderError",
     "RendererNotFoundError",
     "Value",
+    "compile",
     "defop",
     "detect_anomaly",
     "draw_dot",

@@ -1,0 +1,389 @@
+"""The numpy backend: a traced Graph replayed level by level, one vectorized call per group.
+
+A node's *level* is one more than its deepest operand's (inputs are level 0), so the nodes of a
+level depend only on lower levels. The nodes of a level are grouped by op and by which operands
+are nodes or constants; each group is one array expression: its rule's forward formula from the
+table, evaluated on arrays with ``_vectorized``'s functions (``tanh(a)`` on 1,600 numbers at
+once), its operands gathered from ``v``, the array of every slot's value. A group of n-ary sums
+gathers a (k, n) block and sums its rows. The local derivatives are the rule's formulas too;
+those that depend on constants alone (1 for ``+``, the 2 of ``x * 2``) are computed once, when
+the program is built.
+
+Backward runs the levels from the top down, as a *pull*: a node's gradient is complete once
+every node above it is done, so each level's gradients are one gather of the consumers'
+gradients, one product with the local derivatives, and one sum per parent over its incoming
+edges, laid out (edges, parents) and summed down the rows. Each parent's terms are added in
+the order ``Value.backward()`` adds them, so for ops that IEEE 754 defines exactly (``+ - * /``,
+``relu``, ``abs``, ``sqrt``, ...) the replay gives the engine's very numbers; numpy's ``exp``,
+``tanh``, ... may differ from the C library's in the last bit.
+
+``NumpyReplay(graph).source()`` shows the program; index arrays appear by name (``I3``), with
+their contents when short.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _vectorized, rules
+from ._codegen import _called_names
+from ._replay_python import GuardFailedError, operand_names
+from .tracing import Detached, Graph
+
+__all__ = ["NumpyReplay"]
+
+_VARIABLES = ("a", "b", "out")
+
+
+def _on_arrays(expression: str, names: tuple[str, ...]) -> tuple[str, set[str]]:
+    """The formula with ``_ieee`` names as ``_vectorized`` functions (``_f_div``), the operand
+    names as ``str.format`` fields; and the functions it calls."""
+    functions = {n for n in _called_names(expression) if n not in names and n != "abs"}
+
+    class Rename(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if node.id in names:
+                return ast.Name("{" + node.id + "}", ast.Load())
+            if node.id in functions:
+                return ast.Name(f"_f_{node.id}", ast.Load())
+            return node
+
+    return ast.unparse(Rename().visit(ast.parse(expression, mode="eval"))), functions
+
+
+class _Group:
+    """Nodes of one level with the same op and the same kinds of operands."""
+
+    def __init__(self, level: int, op: Any, kinds: tuple[str, ...]) -> None:
+        self.level, self.op, self.kinds = level, op, kinds
+        self.nodes: list[int] = []  # node indices of the Graph
+
+
+class NumpyReplay:
+    """The numpy program of a Graph, with its buffers: ``forward(x)``, ``value_and_grad(x)``."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.n = graph.n_inputs
+        self.namespace: dict[str, Any] = {"np": np, "GuardFailedError": GuardFailedError, "_inf": math.inf,
+                                          "_nan": math.nan, "_user_forward": _user_forward,
+                                          "_user_grads": _user_grads, "_guard": _guard}
+        self._arrays: dict[str, int] = {}
+        self._plan()
+        self._functions: dict[bool, Any] = {}
+
+    # -- the plan -------------------------------------------------------------------------------
+    def _plan(self) -> None:
+        graph, n = self.graph, self.n
+        level = [0] * graph.n_slots
+        groups: dict[Any, _Group] = {}
+        for i, args in enumerate(graph.args):
+            deps = [level[x] for x in args if type(x) is int]
+            deps += [level[x.slot] for x in args if isinstance(x, Detached)]
+            lv = level[n + i] = 1 + max(deps, default=0)
+            op = graph.ops[i]
+            kinds = tuple("s" if type(x) is int else "d" if isinstance(x, Detached) else "c" for x in args)
+            key = (lv, op if op == rules.SUM or op in rules.BY_NAME else ("user", id(op)), kinds)
+            if key not in groups:
+                groups[key] = _Group(lv, op, kinds)
+            groups[key].nodes.append(i)
+        self.groups = sorted(groups.values(), key=lambda g: g.level)
+        # New slots: inputs, then each group's nodes in a block, then the constants' pool.
+        new = list(range(n)) + [0] * len(graph.ops)
+        k = n
+        for group in self.groups:
+            group.start = k  # type: ignore[attr-defined]
+            for i in group.nodes:
+                new[n + i] = k
+                k += 1
+        self.new = new
+        self.pool: dict[str, int] = {}
+        self.pool_values: list[float] = []
+        self.n_nodes_end = k  # the pool of constants follows, filled as the program is written
+        self._backward_plan(level)
+
+    def _constant(self, c: float) -> int:
+        key = float(c).hex()
+        if key not in self.pool:
+            self.pool[key] = self.n_nodes_end + len(self.pool_values)
+            self.pool_values.append(float(c))
+        return self.pool[key]
+
+    def _slot(self, x: Any) -> int:
+        if type(x) is int:
+            return self.new[x]
+        if isinstance(x, Detached):
+            return self.new[x.slot]
+        return self._constant(x)
+
+    def _backward_plan(self, level: list[int]) -> None:
+        """Edges in backward's order, grouped by the parent's level and number of edges."""
+        graph, n, new = self.graph, self.n, self.new
+        incoming: dict[int, list[tuple[int, int, int]]] = {}  # parent -> (consumer, node, operand)
+        for i in reversed(graph.grad_order):
+            for j, x in enumerate(graph.args[i]):
+                if type(x) is int:
+                    incoming.setdefault(x, []).append((new[n + i], i, j))
+        by_level: dict[int, dict[int, list[int]]] = {}
+        for p, edges in incoming.items():
+            by_level.setdefault(level[p], {}).setdefault(len(edges), []).append(p)
+        self.edge_position: dict[tuple[int, int], int] = {}
+        self.levels_down: list[tuple[int, int, list[tuple[int, list[int], np.ndarray]]]] = []
+        pos = 0
+        consumers: list[int] = []
+        for lv in sorted(by_level, reverse=True):
+            start = pos
+            classes = []
+            for d, parents in sorted(by_level[lv].items()):
+                m = len(parents)
+                block = np.empty((d, m), dtype=np.intp)
+                for c, p in enumerate(parents):
+                    for r, (consumer, i, j) in enumerate(incoming[p]):
+                        block[r, c] = consumer
+                        self.edge_position[(i, j)] = pos + r * m + c
+                consumers += block.ravel().tolist()
+                classes.append((d, [new[p] for p in parents], block))
+                pos += d * m
+            self.levels_down.append((start, pos, classes))
+        self.n_edges = pos
+        self.consumers = np.asarray(consumers, dtype=np.intp)
+
+    # -- writing the program ----------------------------------------------------------------------
+    def _array(self, values: Any, prefix: str) -> str:
+        """A name for an index array (or a slice, if it is a run), bound in the namespace."""
+        arr = np.asarray(values, dtype=np.intp)
+        if arr.ndim == 1 and len(arr) and (len(arr) == 1 or np.all(np.diff(arr) == 1)):
+            return f"{arr[0]}:{arr[-1] + 1}"
+        name = f"{prefix}{self._arrays.setdefault(prefix, 0)}"
+        self._arrays[prefix] += 1
+        self.namespace[name] = arr
+        return name
+
+    def _gather(self, buffer: str, values: Sequence[int], prefix: str = "I", comment: bool = True) -> str:
+        index = self._array(values, prefix)
+        if ":" in index:
+            return f"{buffer}[{index}]"
+        shown = f"  # {index} = {list(values)}" if len(values) <= 6 and comment else ""
+        return f"{buffer}.take({index}){shown}"
+
+    def _operands(self, group: _Group) -> list[str]:
+        """Per operand position: an expression of its values over the group (a scalar if it is
+        the same constant throughout)."""
+        graph = self.graph
+        out = []
+        for j, kind in enumerate(group.kinds):
+            column: list[Any] = [graph.args[i][j] for i in group.nodes]
+            if kind == "c" and len({float(c).hex() for c in column}) == 1:
+                out.append(f"np.float64({_literal(column[0])})")
+            else:
+                out.append(self._gather("v", [self._slot(x) for x in column]))
+        return out
+
+    def _derivative_positions(self, group: _Group, j: int) -> list[int]:
+        trash = self.n_edges  # one spare place for the derivatives of edges backward never uses
+        return [self.edge_position.get((i, j), trash) for i in group.nodes]
+
+    def _group_lines(self, group: _Group, grad: bool) -> list[str]:
+        graph, op = self.graph, group.op
+        count = len(group.nodes)
+        where = f"{group.start}:{group.start + count}"  # type: ignore[attr-defined]
+        forms = ", ".join({"s": "Value", "d": "detached", "c": "number"}[k] for k in group.kinds)
+        lines = [f"# level {group.level}: {count:,} x {op} ({forms})"]
+        if op == rules.SUM:
+            block = [[self._slot(graph.args[i][j]) for i in group.nodes] for j in range(len(group.kinds))]
+            index = self._array(np.asarray(block, dtype=np.intp), "S")
+            if count == 1:  # a (k, 1) block would be summed pairwise: add in order instead
+                lines.append(f"v[{where}] = np.add.accumulate(v.take({index}).ravel())[-1:]")
+            else:
+                lines.append(f"v[{where}] = v.take({index}).sum(axis=0)")
+            if grad:
+                for j, kind in enumerate(group.kinds):
+                    if kind == "s":
+                        self._static(group, j, np.float64(1.0))
+            return lines
+        operands = self._operands(group)
+        user = op not in rules.BY_NAME
+        if user:
+            key = f"_op{id(op)}"
+            self.namespace[key] = op.definition
+            names = tuple(f"x{j}" for j in range(len(operands)))
+            lines += [f"{name} = {expr}" for name, expr in zip(names, operands)]
+            lines.append(f"out = _user_forward({key}, {', '.join(names)})")
+        else:
+            names = operand_names(op)
+            lines += [f"{name} = {expr}" for name, expr in zip(names, operands)]
+            rule = rules.BY_NAME[op]
+            forward, functions = _on_arrays(rule.forward, names)
+            self._bind(functions)
+            lines.append("out = " + forward.format(**{name: name for name in names}))
+        lines.append(f"v[{where}] = out")
+        if not grad:
+            return lines
+        positions = [j for j, kind in enumerate(group.kinds) if kind == "s"]
+        if user and positions:
+            lines.append(f"d = _user_grads({key}, {', '.join(names)}, out)")
+        for j in positions:
+            if user:
+                expr, depends = f"d[{j}]", True
+            else:
+                formula = rules.BY_NAME[op].grads[j]
+                expr, functions = _on_arrays(formula, (*names, "out"))
+                self._bind(functions)
+                expr = expr.format(**{name: name for name in (*names, "out")})
+                used = set(_called_names(formula)) & {*names, "out"}
+                depends = "out" in used or any(group.kinds[names.index(u)] != "c" for u in used if u in names)
+                if not depends:
+                    self._static(group, j, self._evaluate(expr, group, names))
+                    continue
+            target = self._array(self._derivative_positions(group, j), "D")
+            lines.append(f"dbuf[{target}] = {expr}")
+        return lines
+
+    def _evaluate(self, expr: str, group: _Group, names: tuple[str, ...]) -> Any:
+        """A derivative that depends on constants alone, computed now."""
+        env = dict(self.namespace)
+        for j, name in enumerate(names):
+            env[name] = np.asarray([self.graph.args[i][j] for i in group.nodes], dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return eval(expr, env)  # noqa: S307 - a formula of the rule table
+
+    def _static(self, group: _Group, j: int, value: Any) -> None:
+        self.static.append((self._derivative_positions(group, j), value))
+
+    def _bind(self, functions: set[str]) -> None:
+        for name in functions:
+            self.namespace.setdefault(f"_f_{name}", _vectorized.function(name))
+
+    def _write(self, grad: bool) -> str:
+        self.static: list[tuple[list[int], Any]] = []
+        body = [f"v[:{self.n}] = x"] if self.n else []
+        for group in self.groups:
+            body += self._group_lines(group, grad)
+        body += self._guard_lines()
+        output = self.graph.output
+        value = f"v[{self._slot(output)}]" if not isinstance(output, float) else _literal(output)
+        if not grad:
+            body.append(f"return {value}")
+            return self._function("forward", body)
+        body.append("# backward, level by level from the top")
+        if self.n:
+            body.append(f"g[:{self.n}] = 0.0")
+        if type(output) is int:
+            body.append(f"g[{self.new[output]}] = 1.0")
+        for start, stop, classes in self.levels_down:
+            consumers = self._array(self.consumers[start:stop], "C")
+            gather = f"g[{consumers}]" if ":" in consumers else f"g.take({consumers})"
+            body.append(f"c = dbuf[{start}:{stop}] * {gather}")
+            k = 0
+            for d, parents, _ in classes:
+                m = len(parents)
+                target = self._array(parents, "P")
+                if d == 1:
+                    body.append(f"g[{target}] = c[{k}:{k + m}]")
+                elif m == 1:
+                    body.append(f"g[{target}] = np.add.accumulate(c[{k}:{k + d}])[-1:]")
+                else:
+                    body.append(f"g[{target}] = c[{k}:{k + d * m}].reshape({d}, {m}).sum(axis=0)")
+                k += d * m
+        body.append(f"return {value}, g[:{self.n}]")
+        return self._function("value_and_grad", body)
+
+    def _guard_lines(self) -> list[str]:
+        by_op: dict[str, list[int]] = {}
+        for k, guard in enumerate(self.graph.guards):
+            by_op.setdefault(guard.op, []).append(k)
+        lines: list[str] = []
+        for op, ks in by_op.items():
+            guards = [self.graph.guards[k] for k in ks]
+            lhs = self._gather("v", [self._slot(g.lhs) for g in guards], "G", comment=False)
+            rhs = self._gather("v", [self._slot(g.rhs) for g in guards], "G", comment=False)
+            name = f"K{len(lines)}"
+            self.namespace[name] = (np.asarray([g.expected for g in guards]), np.asarray(ks))
+            lines.append(f"_guard({lhs} {op} {rhs}, *{name})")
+        return lines
+
+    def _function(self, name: str, body: list[str]) -> str:
+        return "\n".join([f"def {name}(x, v, g, dbuf):"] + ["    " + line for line in body])
+
+    def _build(self, grad: bool) -> Any:
+        text = self._write(grad)
+        namespace = self.namespace
+        exec(compile(text, "<autograd_mini.compile: numpy replay>", "exec"), namespace)  # noqa: S102
+        function = namespace["value_and_grad" if grad else "forward"]
+        v = np.zeros(self.n_nodes_end + len(self.pool_values))
+        v[self.n_nodes_end:] = self.pool_values
+        g = np.zeros_like(v)
+        dbuf = np.zeros(self.n_edges + 1)
+        for positions, value in self.static:
+            dbuf[np.asarray(positions, dtype=np.intp)] = value
+        return function, v, g, dbuf
+
+    def _get(self, grad: bool) -> Any:
+        if grad not in self._functions:
+            self._functions[grad] = self._build(grad)
+        return self._functions[grad]
+
+    # -- the Compiled interface -------------------------------------------------------------------
+    def as_list(self, x: Any) -> list[float]:
+        return x.tolist() if isinstance(x, np.ndarray) else list(x)
+
+    def slot_values(self, x: Any, operands: list[Any]) -> list[float]:
+        from ._replay_python import slot_values
+
+        values = slot_values(self.graph, self.as_list(x))
+        return [values[o] if type(o) is int else values[o.slot] if isinstance(o, Detached) else o
+                for o in operands]
+
+    def forward(self, x: np.ndarray) -> float:
+        function, v, g, dbuf = self._get(False)
+        with np.errstate(all="ignore"):
+            return float(function(x, v, g, dbuf))
+
+    def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        function, v, g, dbuf = self._get(True)
+        with np.errstate(all="ignore"):
+            value, grads = function(x, v, g, dbuf)
+        return float(value), grads.copy()
+
+    def source(self, grad: bool) -> str:
+        saved = self.namespace, self._arrays, getattr(self, "static", [])
+        self.namespace, self._arrays = dict(self.namespace), {}
+        try:
+            return self._write(grad)
+        finally:
+            self.namespace, self._arrays, self.static = saved
+
+
+def _literal(c: float) -> str:
+    if math.isnan(c):
+        return "_nan"
+    if math.isinf(c):
+        return "_inf" if c > 0 else "-_inf"
+    return repr(c)
+
+
+def _user_forward(definition: Any, *xs: Any) -> np.ndarray:
+    """A defop op has no array version: its Python forward, node by node."""
+    from ._replay_python import _number
+
+    columns = np.broadcast_arrays(*xs)
+    return np.asarray([_number(definition.forward(*map(float, row))) for row in zip(*columns)])
+
+
+def _user_grads(definition: Any, *xs: Any) -> np.ndarray:
+    """A defop op's local derivatives, node by node: (inputs, nodes)."""
+    *inputs, out = xs
+    columns = [np.broadcast_to(x, np.shape(out)) for x in inputs]
+    rows = [definition._floats(definition.grads(*map(float, row), o)) for *row, o in zip(*columns, out)]
+    return np.asarray(rows).T.reshape(len(inputs), -1)
+
+
+def _guard(test: np.ndarray, expected: np.ndarray, ks: np.ndarray) -> None:
+    """Raise GuardFailedError naming the first guard whose comparison no longer gives ``expected``."""
+    if not np.array_equal(test, expected):
+        raise GuardFailedError(int(ks[np.flatnonzero(test != expected)[0]]))

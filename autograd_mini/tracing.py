@@ -1,0 +1,411 @@
+"""Tracing: run a function once on Values and keep its graph as a program, with its guards.
+
+``trace(f, args)`` calls ``f`` on fresh leaves (or on the Values passed), then walks the graph
+it built from the output back and records it as a ``Graph``: per node, its op and its operands
+as input or node slots and constants, in an order the engine itself would use. The replay
+backends (``_replay_python``, ``_replay_numpy``) turn a Graph into code; ``compiler`` ties them
+together.
+
+**What a trace cannot see, and how it is caught.** A trace records ops, not Python: ``if x > 0``
+runs once, and the branch taken is baked into the graph. So while ``f`` runs, every decision
+that reads a Value's number is recorded as a *guard*, a comparison that held at trace time and
+that replay checks again:
+
+- ``bool(v)`` and ``v < w``, ``v <= 0``, ... on Values;
+- comparisons of a number read from ``v.data`` (``if z.data > 0``, ``max(z.data for z in zs)``):
+  while tracing, ``v.data`` read from outside the engine is a ``TracedFloat``, a float that
+  remembers its node. Its comparisons are guards, and arithmetic on it (``+ - * / ** % //``,
+  ``-``, ``abs``) builds detached nodes, so that a number computed from data and used as a
+  constant operand (``z - m`` with ``m = max(z.data ...)``) is replayed as that node's new
+  value, not frozen at its trace-time value. Like ``detach()``, it carries no gradient.
+
+Ops with kinks (``relu``, ``abs``) are ops, not branches: they need no guard. What stays frozen
+at its trace-time value: Values ``f`` reaches that are not among its arguments (a model's
+parameters not passed in), nodes made under ``no_grad`` inside ``f``, and numbers taken from
+``.data`` some other way (``math.exp(z.data)``, ``int(z.data)``, formatting).
+
+How it is done without a hook in the engine: for the length of the call (and in the tracing
+thread only), ``Value.__bool__``, the four comparisons and ``detach`` are wrapped, and ``data``
+becomes a property over its slot; everything is put back when ``f`` returns. Other threads
+still see plain results while a trace runs (paying for the property). Nodes are made by the
+engine's own ops, so a trace holds exactly the numbers the interpreter computes.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from .engine import Value
+
+__all__ = ["Detached", "Graph", "GuardRecord", "TracedFloat", "engine_order", "trace"]
+
+
+class Detached(NamedTuple):
+    """An operand that is a node's value taken as a constant: no gradient flows through it."""
+
+    slot: int
+
+
+#: An operand in a Graph: a slot (an input or a node, differentiable), Detached, or a constant.
+Operand = int | Detached | float
+
+
+@dataclass
+class GuardRecord:
+    """``lhs op rhs`` was ``expected`` at trace time (op is <, <=, >, >=, == or !=)."""
+
+    lhs: Operand
+    op: str
+    rhs: Operand
+    expected: bool
+    where: str = ""  # the source line that decided, for messages
+
+
+@dataclass
+class Graph:
+    """A traced program. Slots ``0 .. n_inputs-1`` are the inputs (the arguments flattened);
+    slot ``n_inputs + i`` is node ``i``. Nodes are in a topological order; ``grad_order`` lists
+    the nodes backward visits, in the order the engine's ``backward()`` visits them, so that a
+    replay can add gradients up in the engine's order (and get its very numbers)."""
+
+    n_inputs: int
+    ops: list[Any] = field(default_factory=list)  # per node: op name (an OpName for defop ops)
+    args: list[tuple[Operand, ...]] = field(default_factory=list)  # per node: operands as written
+    output: Operand = 0.0
+    grad_order: list[int] = field(default_factory=list)  # node indices, backward's visiting order
+    guards: list[GuardRecord] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)  # every slot's value at trace time
+    frozen: int = 0  # leaves outside the arguments, kept as constants
+
+    @property
+    def n_slots(self) -> int:
+        return self.n_inputs + len(self.ops)
+
+
+# -- recording while f runs -------------------------------------------------------------------
+class _Trace:
+    """What one call of ``f`` showed: guards, detached copies, and numbers read from data."""
+
+    def __init__(self) -> None:
+        self.guards: list[tuple[Any, str, Any, bool, str]] = []
+        self.detached: dict[Value, Value] = {}  # a leaf made by detach() -> its source
+        self.pending: list[tuple[float, Value]] = []  # TracedFloats the engine just read
+        self.bound: dict[Value, list[tuple[float, Value]]] = {}  # node -> (constant, source)
+
+
+class _Local(threading.local):
+    trace: _Trace | None = None
+
+
+_local = _Local()
+_lock = threading.Lock()
+_installed = [0]  # how many traces are running (in any thread)
+_saved: dict[str, Any] = {}
+_member = Value.__dict__["data"]  # the slot's own descriptor
+
+#: Modules whose reads of ``.data`` are the engine's own arithmetic: they get plain floats.
+INTERNAL = frozenset({"autograd_mini.engine", "autograd_mini.ops", "autograd_mini._lift",
+                      "autograd_mini.userops", "autograd_mini.functional", __name__})
+
+
+def _caller_line(depth: int = 2) -> str:
+    frame = sys._getframe(depth)
+    while frame is not None and frame.f_globals.get("__name__") in INTERNAL:
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return ""
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _guard(lhs: Any, op: str, rhs: Any, result: Any) -> None:
+    t = _local.trace
+    if t is not None and type(result) is bool:
+        t.guards.append((lhs, op, rhs, result, _caller_line(3)))
+
+
+class TracedFloat(float):
+    """A float read from ``node.data`` while tracing: comparisons become guards, arithmetic
+    builds detached nodes (see the module docstring). Otherwise it is its number."""
+
+    __slots__ = ("node",)
+    node: Value
+
+    def __new__(cls, x: float, node: Value) -> TracedFloat:
+        self = super().__new__(cls, x)
+        self.node = node
+        return self
+
+    def __float__(self) -> float:
+        t = _local.trace
+        if t is not None and sys._getframe(1).f_globals.get("__name__") in INTERNAL:
+            t.pending.append((float.__float__(self), self.node))  # the engine takes it as a constant
+        return float.__float__(self)
+
+    def __bool__(self) -> bool:
+        result = float.__ne__(self, 0.0)
+        _guard(self.node, "!=", 0.0, result)
+        return result
+
+    def __hash__(self) -> int:
+        return float.__hash__(self)
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+
+def _operand(x: Any) -> Any:
+    """A comparison's or an op's other side: a TracedFloat stands for its node."""
+    return x.node if type(x) is TracedFloat else x
+
+
+def _comparison(op: str, method: str) -> Callable[[TracedFloat, Any], Any]:
+    base = getattr(float, method)
+
+    def compare(self: TracedFloat, other: Any) -> Any:
+        result = base(self, other)
+        if result is not NotImplemented:
+            _guard(self.node, op, _operand(other), result)
+        return result
+    compare.__name__ = method
+    return compare
+
+
+def _arithmetic(method: str, build: Callable[..., Any]) -> Callable[..., Any]:
+    base = getattr(float, method)
+
+    def apply(self: TracedFloat, *other: Any) -> Any:
+        result = base(self, *other)  # Python's float semantics decide (and raise) first
+        if type(result) is not float or _local.trace is None:
+            return result
+        node = build(self.node, *(_operand(o) for o in other))
+        return TracedFloat(result, node) if node.data == result or result != result else result
+    apply.__name__ = method
+    return apply
+
+
+for _op, _method in (("<", "__lt__"), ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__"),
+                     ("==", "__eq__"), ("!=", "__ne__")):
+    setattr(TracedFloat, _method, _comparison(_op, _method))
+for _method, _build in (
+        ("__add__", lambda a, b: a + b), ("__radd__", lambda a, b: b + a),
+        ("__sub__", lambda a, b: a - b), ("__rsub__", lambda a, b: b - a),
+        ("__mul__", lambda a, b: a * b), ("__rmul__", lambda a, b: b * a),
+        ("__truediv__", lambda a, b: a / b), ("__rtruediv__", lambda a, b: b / a),
+        ("__pow__", lambda a, b: a ** b), ("__rpow__", lambda a, b: b ** a),
+        ("__mod__", lambda a, b: a % b), ("__rmod__", lambda a, b: b % a),
+        ("__floordiv__", lambda a, b: a // b), ("__rfloordiv__", lambda a, b: b // a),
+        ("__neg__", lambda a: -a), ("__abs__", lambda a: abs(a)), ("__pos__", lambda a: a)):
+    setattr(TracedFloat, _method, _arithmetic(_method, _build))
+
+
+def _get_data(self: Value) -> Any:
+    x = _member.__get__(self, Value)
+    t = _local.trace
+    if t is None or type(x) is not float or sys._getframe(1).f_globals.get("__name__") in INTERNAL:
+        return x
+    return TracedFloat(x, self)
+
+
+def _set_data(self: Value, x: Any) -> None:
+    t = _local.trace
+    if t is not None and t.pending:  # the node the engine is making takes those constants
+        t.bound.setdefault(self, []).extend(t.pending)
+        t.pending.clear()
+    _member.__set__(self, x)
+
+
+def _wrap_comparison(op: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    def compare(self: Value, other: Any) -> Any:
+        result = original(self, other)
+        if _local.trace is not None and result is not NotImplemented:
+            _guard(self, op, _operand(other), result)
+        return result
+    compare.__name__ = original.__name__
+    return compare
+
+
+def _install() -> None:
+    with _lock:
+        _installed[0] += 1
+        if _installed[0] > 1:
+            return
+        for name in ("__bool__", "__lt__", "__le__", "__gt__", "__ge__", "detach"):
+            _saved[name] = Value.__dict__[name]
+        original_bool, original_detach = _saved["__bool__"], _saved["detach"]
+
+        def bool_(self: Value) -> bool:
+            result = original_bool(self)
+            _guard(self, "!=", 0.0, result)
+            return result
+
+        def detach(self: Value) -> Value:
+            leaf = original_detach(self)
+            t = _local.trace
+            if t is not None:
+                t.detached[leaf] = self
+            return leaf
+
+        Value.__bool__ = bool_  # type: ignore[method-assign]
+        for op, name in (("<", "__lt__"), ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__")):
+            setattr(Value, name, _wrap_comparison(op, _saved[name]))
+        Value.detach = detach  # type: ignore[method-assign]
+        Value.data = property(_get_data, _set_data)  # type: ignore[assignment,misc]
+
+
+def _uninstall() -> None:
+    with _lock:
+        _installed[0] -= 1
+        if _installed[0]:
+            return
+        Value.data = _member  # type: ignore[misc]
+        for name, original in _saved.items():
+            setattr(Value, name, original)
+        _saved.clear()
+
+
+def record_call(f: Callable[..., Any], args: Sequence[Any]) -> tuple[Any, _Trace]:
+    """Call ``f(*args)`` recording guards and reads of ``.data``; return its result and the record."""
+    if _local.trace is not None:
+        raise RuntimeError("compile() cannot trace inside a function that is being traced")
+    t = _Trace()
+    _install()
+    _local.trace = t
+    try:
+        out = f(*args)
+    finally:
+        _local.trace = None
+        _uninstall()
+    return out, t
+
+
+# -- from the graph of Values to a Graph ------------------------------------------------------------
+def engine_order(root: Value) -> list[Value]:
+    """The interior nodes reachable from ``root`` in the order ``Value.backward()`` files them
+    (``engine._backward``'s walk, with a set for its marks): backward visits them reversed."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif node not in seen:
+            seen.add(node)
+            a, b = node._a, node._b
+            if type(a) is tuple:
+                stack.append(node)
+                stack.append(None)
+                for p in a:
+                    pa = p._a
+                    if pa is not None and p not in seen:
+                        pb = p._b
+                        if type(pa) is not tuple and pa._a is None and (pb is None or pb._a is None):
+                            seen.add(p)
+                            order.append(p)
+                        else:
+                            stack.append(p)
+            elif a._a is None and (b is None or b._a is None):
+                order.append(node)
+            else:
+                stack.append(node)
+                stack.append(None)
+                if a._a is not None and a not in seen:
+                    stack.append(a)
+                if b is not None and b._a is not None and b not in seen:
+                    stack.append(b)
+    return order
+
+
+class _Builder:
+    """Numbers the nodes of a traced call and writes them into a Graph."""
+
+    def __init__(self, inputs: Sequence[Value], record: _Trace) -> None:
+        self.slot: dict[Value, int] = {v: i for i, v in enumerate(inputs)}
+        self.alias: dict[Value, Detached] = {}  # leaves standing for a node's value: Value(z.data)
+        self.record = record
+        self.graph = Graph(len(inputs), values=[v.data for v in inputs])
+
+    def operand(self, x: Any) -> Operand:
+        """A node's operand, or something read by a guard, once its dependencies have slots."""
+        if isinstance(x, Value):
+            slot = self.slot.get(x)
+            if slot is not None:
+                return slot
+            if x in self.alias:
+                return self.alias[x]
+            source = self.record.detached.get(x)
+            if source is not None:
+                return Detached(self.slot[source])
+            self.graph.frozen += 1  # a leaf that is not an argument: a constant
+            return x.data
+        return float(x)
+
+    def dependencies(self, node: Value) -> list[Value]:
+        deps = [p for p in node.parents if p not in self.slot]
+        deps += [s for s in (self.record.detached.get(p) for p in node.parents) if s is not None]
+        deps += [s for _, s in self.record.bound.get(node, ())]
+        return [d for d in deps if d not in self.slot and d not in self.alias
+                and (d._a is not None or d in self.record.bound or d in self.record.detached)]
+
+    def add(self, roots: Sequence[Value]) -> None:
+        """Give every node that ``roots`` depend on a slot, parents (and sources) first."""
+        stack: list[tuple[Value, bool]] = [(r, False) for r in reversed(roots)]
+        while stack:
+            node, ready = stack.pop()
+            if node in self.slot or node in self.alias:
+                continue
+            if node in self.record.detached:  # a detached leaf: its source stands for it
+                source = self.record.detached[node]
+                if source not in self.slot:
+                    stack += [(node, False), (source, False)]
+                continue
+            if node._a is None and node not in self.record.bound:
+                continue  # a leaf: an argument (has a slot) or a constant
+            if not ready:
+                stack.append((node, True))
+                stack += [(d, False) for d in self.dependencies(node)]
+                continue
+            self.place(node)
+
+    def place(self, node: Value) -> None:
+        bound = list(self.record.bound.get(node, ()))
+        args: list[Operand] = []
+        operands = node.operands if node._a is not None else (node.data,)
+        for x in operands:
+            if not isinstance(x, Value) and bound:
+                match = next((i for i, (c, _) in enumerate(bound) if c == x or (c != c and x != x)), None)
+                if match is not None:
+                    args.append(Detached(self.slot[bound.pop(match)[1]]))
+                    continue
+            args.append(self.operand(x))
+        if node._a is None:  # a leaf made from a number read from data: Value(z.data)
+            assert isinstance(args[0], Detached)
+            self.alias[node] = args[0]
+            return
+        self.slot[node] = self.graph.n_inputs + len(self.graph.ops)
+        self.graph.ops.append(node._op if isinstance(node._op, str) else node._op[0])
+        self.graph.args.append(tuple(args))
+        self.graph.values.append(node.data)
+
+
+def trace(f: Callable[..., Any], args: Sequence[Any], inputs: Sequence[Value]) -> tuple[Graph, Any]:
+    """Call ``f(*args)``, whose Values ``inputs`` are the leaves to replay with new numbers;
+    return the Graph and ``f``'s raw result (a Value or a number)."""
+    out, record = record_call(f, args)
+    b = _Builder(inputs, record)
+    guard_values = [x for g in record.guards for x in (g[0], g[2]) if isinstance(x, Value)]
+    roots = ([out] if isinstance(out, Value) else []) + guard_values
+    b.add(roots)
+    graph = b.graph
+    if isinstance(out, Value):
+        graph.output = b.operand(out)
+        if out._a is not None and out in b.slot:
+            graph.grad_order = [b.slot[v] - graph.n_inputs for v in engine_order(out)]
+    for lhs, op, rhs, expected, where in record.guards:
+        graph.guards.append(GuardRecord(b.operand(lhs), op, b.operand(rhs), expected, where))
+    return graph, out
+
