@@ -106,18 +106,25 @@ def torch_step(net, X, y, lr):
 
 # %% [markdown]
 # Ten steps of each from a fresh model, each step timed; the median step is the speed (a shared
-# machine makes some steps slow). PyTorch runs on one thread, as Python does: a fair comparison,
-# and on a model this small, threads cost more than they save.
+# machine makes some steps slow). Two things keep the race fair. PyTorch runs on one thread, as
+# Python does (on a model this small, threads cost more than they save). And the garbage collector
+# is paused during each step, as `fit` does: a step of Values allocates some 40,000 nodes, and
+# each collection they trigger walks every object alive, the 170,000 that come with PyTorch
+# included, which would make the Value step several times slower for no fault of its own.
 
 # %%
+import gc
+
 torch.set_num_threads(1)
 
 def timed(step, model, X, y, steps):
     times = []
     for k in range(steps):
+        gc.disable()
         start = time.perf_counter()
         loss = step(model, X, y, lr=0.5)
         times.append(time.perf_counter() - start)
+        gc.enable()
     return loss, sorted(times)[steps // 2]
 
 fresh = MLP(2, [16, 16, 1], seed=1)
@@ -132,18 +139,17 @@ assert compare(fresh, fresh_net, X, y, loss="hinge", l2=1e-4, show=False).max_ab
 
 # %% [markdown]
 # Both trained to the same weights (to $10^{-10}$: ten steps of round-off). The tensor step is
-# some hundred times faster (`fit` runs the Value step a little faster than this plain loop, by
-# pausing the garbage collector, but not by much), and the gap widens with the data: a `Value` step costs about the same per example
-# whatever the batch, while a tensor step on this small model is mostly fixed overhead (Python
-# calling into PyTorch, a few dozen operations), so a batch 100 times larger costs PyTorch only a
-# few times more:
+# tens of times faster, and the gap widens with the data: a `Value` step costs about the same per
+# example whatever the batch, while a tensor step on this small model is mostly fixed overhead
+# (Python calling into PyTorch, a few dozen operations), so a batch 100 times larger costs PyTorch
+# only a few times more:
 
 # %%
 for n in (100, 1_000, 10_000):
     X_big, y_big = make_moons(n, seed=0)
     X_big, y_big = torch.tensor(X_big, dtype=torch.float64), torch.tensor(y_big)
     _, seconds = timed(torch_step, to_torch(MLP(2, [16, 16, 1], seed=1)), X_big, y_big, 10)
-    print(f"{n:6,} points: torch {seconds * 1e3:5.2f} ms per step; nn about {nn_seconds * n / 100:6.2f} s "
+    print(f"{n:6,} points: torch {seconds * 1e3:5.2f} ms per step; nn about {nn_seconds * n / 100:6.3f} s "
           "(its time per point, measured above, times n)")
 
 # %% [markdown]
