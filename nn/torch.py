@@ -292,7 +292,7 @@ def _from_state_dict(state: Mapping[str, Any], config: Mapping[str, Any] | None,
         given = model.activation if i < len(model.layers) - 1 else model.output_activation
         index += 1 if given is None and model.layers[i].neurons[0].activation == "linear" else 2
     wanted = {f"{name}.{part}" for name in names for part in ("weight", "bias")}
-    extra = sorted(set(state) - wanted)
+    extra = [key for key in state if key not in wanted]
     if extra:
         raise ValueError(f"state_dict entry {extra[0]!r} is not in a model of this config, whose Linears are "
                          f"layers {', '.join(names)} of the Sequential (nn.to_torch's layout)")
