@@ -267,6 +267,8 @@ class NumpyReplay:
         body += self._guard_lines()
         output = self.graph.output
         value = f"v[{self._slot(output)}]" if not isinstance(output, float) else _literal(output)
+        if self.graph.aux:
+            value = f"({value}, {self._gather('v', [self._slot(x) for x in self.graph.aux], 'A', False)})"
         if not grad:
             body.append(f"return {value}")
             return self._function("forward", body)
@@ -339,16 +341,19 @@ class NumpyReplay:
         return [values[o] if type(o) is int else values[o.slot] if isinstance(o, Detached) else o
                 for o in operands]
 
-    def forward(self, x: np.ndarray) -> float:
+    def forward(self, x: np.ndarray) -> Any:
         function, v, g, dbuf = self._get(False)
         with np.errstate(all="ignore"):
-            return float(function(x, v, g, dbuf))
+            value = function(x, v, g, dbuf)
+        return (float(value[0]), value[1].tolist()) if self.graph.aux else float(value)
 
-    def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+    def value_and_grad(self, x: np.ndarray) -> tuple[Any, np.ndarray]:
         function, v, g, dbuf = self._get(True)
         with np.errstate(all="ignore"):
             value, grads = function(x, v, g, dbuf)
-        return float(value), grads.copy()
+        if self.graph.aux:
+            value = (float(value[0]), value[1].tolist())
+        return value, grads.copy()
 
     def source(self, grad: bool) -> str:
         saved = self.namespace, self._arrays, getattr(self, "static", [])

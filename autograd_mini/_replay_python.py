@@ -176,6 +176,8 @@ class _Writer:
             lines.append(_comment(f"    v{n + i} = {self.forward(i)}", op))
         lines += self.guards()
         value = self.name(graph.output)
+        if graph.aux:
+            value = f"({value}, [{', '.join(self.name(x) for x in graph.aux)}])"
         if not grad:
             lines.append(f"    return {value}")
             return "\n".join(lines)

@@ -201,7 +201,7 @@ def _own_leaf(v: Value, where: str) -> Value:
 
 
 def compile(f: Callable[..., Any], *example_args: Any, backend: str = "auto",
-            on_guard: str = "retrace") -> Compiled:
+            on_guard: str = "retrace", has_aux: bool = False) -> Compiled:
     """Trace ``f`` on ``example_args`` and return a ``Compiled`` that replays it (see the module
     docstring). ``f`` takes numbers or flat sequences of numbers, as Values, and returns a
     scalar Value (or a number, if it does not depend on them).
@@ -223,7 +223,9 @@ def compile(f: Callable[..., Any], *example_args: Any, backend: str = "auto",
     if backend == "numpy" and np is None:
         raise ImportError("backend='numpy' needs numpy: pip install 'autograd_mini[numpy]', "
                           "or use backend='python'")
-    return Compiled(f, example_args, backend, on_guard)
+    if not isinstance(has_aux, bool):
+        raise TypeError(f"has_aux must be a bool, not {type(has_aux).__name__}")
+    return Compiled(f, example_args, backend, on_guard, has_aux)
 
 
 class Compiled:
@@ -233,6 +235,9 @@ class Compiled:
     - ``cf.value_and_grad(*args, argnums=0)``: the value and the gradient in the arguments at
       ``argnums`` (an int gives one gradient, a sequence a tuple), each shaped like its
       argument: a float for a number, a list of floats for a sequence;
+    - with ``has_aux=True``, ``f`` returns ``(output, aux)``, aux a Value or a list of Values
+      (or of lists of them) replayed too, without gradient: the value is then ``(output, aux)``
+      (``fit`` reads its outputs this way);
     - ``cf.source(grad=False)``: the replay program as text;
     - ``cf.stats``: nodes, levels, guards, trace and compile time, retraces.
 
@@ -240,8 +245,9 @@ class Compiled:
     """
 
     def __init__(self, f: Callable[..., Any], example_args: Sequence[Any], backend: str,
-                 on_guard: str) -> None:
-        self.f, self.backend, self.on_guard = f, backend, on_guard
+                 on_guard: str, has_aux: bool = False) -> None:
+        self.f, self.backend, self.on_guard, self.has_aux = f, backend, on_guard, has_aux
+        self._shape: Any = None
         self._name = getattr(f, "__name__", "f")
         names = _names(f, len(example_args))
         made = [_example(x, name) for x, name in zip(example_args, names)]
@@ -253,7 +259,7 @@ class Compiled:
     # -- tracing and building -------------------------------------------------------------------
     def _trace(self, args: list[Any], inputs: list[Value]) -> None:
         t0 = time.perf_counter()
-        graph, out = trace(self.f, args, inputs)
+        graph, out = trace(self.f, args, inputs, self._split_aux if self.has_aux else None)
         if not isinstance(out, Value):
             c = None if isinstance(out, bool) else number(out)
             if c is None:
@@ -271,6 +277,32 @@ class Compiled:
         edges = sum(1 for i in graph.grad_order for x in graph.args[i] if type(x) is int)
         self.stats = Stats(self.backend, len(graph.ops), edges, _levels(graph), graph.n_inputs,
                            len(graph.guards), graph.frozen, t1 - t0, t2 - t1, self._retraces)
+
+    def _split_aux(self, result: Any) -> tuple[Any, list[Any]]:
+        """``f``'s ``(output, aux)``: aux is a Value or number, or a list of them, or a list of
+        such lists; kept flat, with its shape to rebuild."""
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(f"{self._name} must return a pair (output, aux) with has_aux=True")
+        out, aux = result
+        if isinstance(aux, (list, tuple)):
+            shape = [len(a) if isinstance(a, (list, tuple)) else None for a in aux]
+            flat = [y for a in aux for y in (a if isinstance(a, (list, tuple)) else [a])]
+        else:
+            shape, flat = None, [aux]
+        for y in flat:
+            if not isinstance(y, Value) and (isinstance(y, bool) or number(y) is None):
+                raise TypeError(f"{self._name}'s aux must hold Values and numbers, not {type(y).__name__}")
+        self._shape = shape
+        return out, flat
+
+    def _rebuild(self, flat: list[float]) -> Any:
+        if self._shape is None:
+            return flat[0]
+        out, k = [], 0
+        for n in self._shape:
+            out.append(flat[k] if n is None else flat[k:k + n])
+            k += 1 if n is None else n
+        return out
 
     def _retrace(self, flat: Sequence[float]) -> None:
         args: list[Any] = []
@@ -327,11 +359,15 @@ class Compiled:
                 f"{shown} is {not guard.expected}, was {guard.expected} when traced{where}. Use "
                 "on_guard='retrace', or write the branch as an op (relu, abs, ...)")
 
-    def __call__(self, *args: Any) -> float:
+    def __call__(self, *args: Any) -> Any:
+        if self.has_aux:
+            value, aux = self._run("forward", args)
+            return float(value), self._rebuild(aux)
         return float(self._run("forward", args))
 
-    def value_and_grad(self, *args: Any, argnums: int | Sequence[int] = 0) -> tuple[float, Any]:
-        """``(f(*args), df/dargs[argnums])``, each gradient shaped like its argument."""
+    def value_and_grad(self, *args: Any, argnums: int | Sequence[int] = 0) -> tuple[Any, Any]:
+        """``(f(*args), df/dargs[argnums])``, each gradient shaped like its argument. With
+        ``has_aux``, the value is ``(output, aux)``, as in JAX."""
         nums = _check_argnums(argnums)
         _in_range(nums, len(self._specs))
         value, grads = self._run("value_and_grad", args)
@@ -343,7 +379,8 @@ class Compiled:
             spec, k = self._specs[i], offsets[i]
             size = spec.size
             shaped.append(float(grads[k]) if size is None else self._replay.as_list(grads[k:k + size]))
-        return float(value), shaped[0] if isinstance(argnums, numbers.Integral) else tuple(shaped)
+        result = (float(value[0]), self._rebuild(value[1])) if self.has_aux else float(value)
+        return result, shaped[0] if isinstance(argnums, numbers.Integral) else tuple(shaped)
 
     def source(self, grad: bool = False) -> str:
         """The replay program: the forward pass, or with ``grad=True`` forward and backward."""

@@ -79,6 +79,7 @@ class Graph:
     grad_order: list[int] = field(default_factory=list)  # node indices, backward's visiting order
     guards: list[GuardRecord] = field(default_factory=list)
     values: list[float] = field(default_factory=list)  # every slot's value at trace time
+    aux: list[Operand] = field(default_factory=list)  # more outputs, replayed without gradient
     frozen: int = 0  # leaves outside the arguments, kept as constants
 
     @property
@@ -392,19 +393,26 @@ class _Builder:
         self.graph.values.append(node.data)
 
 
-def trace(f: Callable[..., Any], args: Sequence[Any], inputs: Sequence[Value]) -> tuple[Graph, Any]:
+def trace(f: Callable[..., Any], args: Sequence[Any], inputs: Sequence[Value],
+          aux: Callable[[Any], tuple[Any, list[Any]]] | None = None) -> tuple[Graph, Any]:
     """Call ``f(*args)``, whose Values ``inputs`` are the leaves to replay with new numbers;
-    return the Graph and ``f``'s raw result (a Value or a number)."""
+    return the Graph and ``f``'s raw result (a Value or a number). With ``aux``, ``f`` returns
+    ``(output, more)`` and ``aux(more)`` gives the flat list of Values and numbers to replay too."""
     out, record = record_call(f, args)
+    extra: list[Any] = []
+    if aux is not None:
+        out, extra = aux(out)
     b = _Builder(inputs, record)
     guard_values = [x for g in record.guards for x in (g[0], g[2]) if isinstance(x, Value)]
     roots = ([out] if isinstance(out, Value) else []) + guard_values
+    roots += [x for x in extra if isinstance(x, Value)]
     b.add(roots)
     graph = b.graph
     if isinstance(out, Value):
         graph.output = b.operand(out)
         if out._a is not None and out in b.slot:
             graph.grad_order = [b.slot[v] - graph.n_inputs for v in engine_order(out)]
+    graph.aux = [b.operand(x) for x in extra]
     for lhs, op, rhs, expected, where in record.guards:
         graph.guards.append(GuardRecord(b.operand(lhs), op, b.operand(rhs), expected, where))
     return graph, out

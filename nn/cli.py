@@ -122,6 +122,8 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=_positive_int, default=None,
                    help="examples per step (default: the full batch)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data and of the initial weights")
+    p.add_argument("--compile", action="store_true",
+                   help="trace the loss once and replay it each step (autograd_mini.compile)")
     p.add_argument("--graph", choices=GRAPHS, default="neurons",
                    help="graph.svg of one sample: one box per neuron, every op, or none")
     p.add_argument("--out", default="out", help="output folder")
@@ -246,7 +248,7 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
     say(f"training {model!r} on {opts.dataset} ({len(xs)} points, {k} classes): {loss} loss"
         f"{f' + L2 {opts.l2:g}' if opts.l2 else ''}, {opts.optimizer} lr {lr:g}"
         f"{f' decaying linearly to {lr / 10:g}' if schedule else ''}, {opts.steps} steps, "
-        f"batch {opts.batch_size or 'full'}")
+        f"batch {opts.batch_size or 'full'}{', compiled' if opts.compile else ''}")
     tty = sys.stderr.isatty() and not opts.quiet
     every = max(1, opts.steps // 10)
 
@@ -258,7 +260,8 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
     start = time.perf_counter()
     progress.training = True
     fit(model, xs, y, loss=loss, optimizer=optimizer, schedule=schedule, steps=opts.steps,
-        batch_size=opts.batch_size, l2=opts.l2, seed=opts.seed, progress=tty, callback=report)
+        batch_size=opts.batch_size, l2=opts.l2, seed=opts.seed, progress=tty, callback=report,
+        compile=opts.compile)
     progress.training = False
     seconds = time.perf_counter() - start
     acc = evaluate(model, xs, y, loss)
