@@ -234,7 +234,8 @@ class Compiled:
     - ``cf(*args)``: the value, a float;
     - ``cf.value_and_grad(*args, argnums=0)``: the value and the gradient in the arguments at
       ``argnums`` (an int gives one gradient, a sequence a tuple), each shaped like its
-      argument: a float for a number, a list of floats for a sequence;
+      argument: a float for a number, a list of floats for a sequence (a numpy array for an
+      array, with the numpy backend);
     - with ``has_aux=True``, ``f`` returns ``(output, aux)``, aux a Value or a list of Values
       (or of lists of them) replayed too, without gradient: the value is then ``(output, aux)``
       (``fit`` reads its outputs this way);
@@ -366,7 +367,8 @@ class Compiled:
         return float(self._run("forward", args))
 
     def value_and_grad(self, *args: Any, argnums: int | Sequence[int] = 0) -> tuple[Any, Any]:
-        """``(f(*args), df/dargs[argnums])``, each gradient shaped like its argument. With
+        """``(f(*args), df/dargs[argnums])``, each gradient shaped like its argument (a list for a
+        sequence; a numpy array for an array, with the numpy backend). With
         ``has_aux``, the value is ``(output, aux)``, as in JAX."""
         nums = _check_argnums(argnums)
         _in_range(nums, len(self._specs))
@@ -378,7 +380,12 @@ class Compiled:
         for i in nums:
             spec, k = self._specs[i], offsets[i]
             size = spec.size
-            shaped.append(float(grads[k]) if size is None else self._replay.as_list(grads[k:k + size]))
+            if size is None:
+                shaped.append(float(grads[k]))
+            elif type(args[i]).__name__ == "ndarray" and type(grads).__name__ == "ndarray":
+                shaped.append(grads[k:k + size])  # an array in, an array out (numpy backend)
+            else:
+                shaped.append(self._replay.as_list(grads[k:k + size]))
         result = (float(value[0]), self._rebuild(value[1])) if self.has_aux else float(value)
         return result, shaped[0] if isinstance(argnums, numbers.Integral) else tuple(shaped)
 

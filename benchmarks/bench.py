@@ -7,6 +7,10 @@ W1  micrograd's demo step: MLP 2-16-16-1 on 100 two-moons points, hinge loss + 1
     forward + backward + SGD update, with an MLP built from Values in this script and with
     ``nn.MLP``. All start from micrograd's weights; losses and gradients are checked to agree
     with micrograd's to 1e-9 relative before anything is timed.
+    Compiled (``autograd_mini.compile``, issue 13): the same step traced once and replayed,
+    with the numpy and with the python backend, and the same step hand-written with numpy
+    matrices (``HandNumpy``); trace plus compile time, and the steps after which compiling
+    has paid for itself against the interpreted step.
 W2  a chain x = x * 1.0001 + 0.001 of N steps, then backward (micrograd recurses: it fails).
 W3  100,000 products summed, then backward; ns per product term and per op node (micrograd
     makes two nodes per term, a product and an add; autograd_mini one, plus one n-ary sum).
@@ -120,6 +124,92 @@ def w1(engine: str) -> Callable[[], float]:
     return lambda: step(model, am.Value, am.sum, xs, ys, 0.5)
 
 
+class HandNumpy:
+    """micrograd's demo step written by hand with numpy matrices: the floor for a replay."""
+
+    def __init__(self, weights: list[list[list[float]]], xs: list[list[float]], ys: list[float]) -> None:
+        import numpy as np
+
+        self.np = np
+        self.w = [np.array([n[:-1] for n in layer], dtype=float) for layer in weights]
+        self.b = [np.array([n[-1] for n in layer], dtype=float) for layer in weights]
+        self.x, self.y = np.array(xs, dtype=float), np.array(ys, dtype=float)
+
+    def step(self, lr: float) -> float:
+        np, w, b, y = self.np, self.w, self.b, self.y
+        pre1 = self.x @ w[0].T + b[0]
+        h1 = np.maximum(pre1, 0.0)
+        pre2 = h1 @ w[1].T + b[1]
+        h2 = np.maximum(pre2, 0.0)
+        s = h2 @ w[2][0] + b[2][0]
+        margin = 1.0 - y * s
+        n = len(y)
+        penalty = sum((a * a).sum() + (c * c).sum() for a, c in zip(w, b))
+        loss = np.maximum(margin, 0.0).sum() / n + 1e-4 * penalty
+        ds = np.where(margin > 0.0, -y, 0.0) / n
+        d2 = np.outer(ds, w[2][0]) * (pre2 > 0.0)
+        d1 = (d2 @ w[1]) * (pre1 > 0.0)
+        grads = [(d1.T @ self.x, d1.sum(0)), (d2.T @ h1, d2.sum(0)),
+                 (ds[None, :] @ h2, ds.sum(keepdims=True))]
+        for i, (gw, gb) in enumerate(grads):
+            w[i] -= lr * (gw + 2e-4 * w[i])
+            b[i] -= lr * (gb + 2e-4 * b[i])
+        return float(loss)
+
+
+def w1_loss(model: Any, xs: list[list[float]], ys: list[float]) -> Callable[[list[Any]], Any]:
+    """The demo step's loss as a function of the parameters (the model's own Values)."""
+    def loss(params: list[Any]) -> Any:
+        scores = [model(x) for x in xs]
+        losses = [(1 + -y * s).relu() for y, s in zip(ys, scores)]
+        return am.sum(losses) * (1.0 / len(losses)) + 1e-4 * am.sum([p * p for p in params])
+    return loss
+
+
+def w1_compiled(backend: str) -> tuple[Callable[[], float], float]:
+    """The demo step traced once (``am.compile``), then replayed: value_and_grad + SGD. Also
+    returns the time of trace and compile (including building the gradient program)."""
+    import numpy as np
+
+    xs, ys = moons()
+    _, _, ours = w1_models()
+    params = ours.parameters()
+    t0 = time.perf_counter()
+    cf = am.compile(w1_loss(ours, xs, ys), params, backend=backend)
+    x: Any = np.array([p.data for p in params]) if backend == "numpy" else [p.data for p in params]
+    cf.value_and_grad(x)
+    seconds = time.perf_counter() - t0
+    state = [x]
+
+    def run() -> float:
+        loss, g = cf.value_and_grad(state[0])
+        if backend == "numpy":
+            state[0] = state[0] - 0.5 * g
+        else:
+            state[0] = [a - 0.5 * b for a, b in zip(state[0], g)]
+        return loss
+    return run, seconds
+
+
+def check_w1_compiled_agrees() -> None:
+    """The replays' first losses and gradients are the interpreter's (and micrograd's to 1e-9)."""
+    import numpy as np
+
+    xs, ys = moons()
+    theirs, _, ours = w1_models()
+    weights = [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons] for layer in theirs.layers]
+    params = ours.parameters()
+    loss = w1_loss(ours, xs, ys)(params)
+    loss.backward()
+    for backend in ("numpy", "python"):
+        cf = am.compile(w1_loss(ours, xs, ys), params, backend=backend)
+        value, grads = cf.value_and_grad([p.data for p in params])
+        assert value == loss.data and list(grads) == [p.grad for p in params], backend
+    hand = HandNumpy(weights, xs, ys)
+    assert math.isclose(hand.step(0.0), loss.data, rel_tol=1e-9)
+    _ = np
+
+
 # -- W2, W3, W4 --------------------------------------------------------------------------------------
 def chain(value: Callable[[float], Any], n: int) -> float:
     x0 = value(1.0)
@@ -189,6 +279,31 @@ def steady_steps(fn: Callable[[], Any], steps: int = 3) -> list[float]:
     return times
 
 
+def w1_compiled_rows(rounds: int, micrograd_step: float, interpreted_step: float) -> None:
+    """W1 compiled with each backend and by hand with numpy, interleaved; ratios."""
+    check_w1_compiled_agrees()
+    xs, ys = moons()
+    theirs, _, _ = w1_models()
+    weights = [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons] for layer in theirs.layers]
+    hand = HandNumpy(weights, xs, ys)
+    runs = {"numpy": w1_compiled("numpy"), "python": w1_compiled("python")}
+    steps = {"numpy": runs["numpy"][0], "python": runs["python"][0], "hand": lambda: hand.step(0.5)}
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, fn in steps.items():
+            times[name] += steady_steps(fn, 20)
+    tn, tp, th = (statistics.median(times[name]) for name in steps)
+    for name, t in (("numpy", tn), ("python", tp)):
+        build = runs[name][1]
+        even = build / (interpreted_step - t)
+        print(f"| W1 step compiled, {name} backend (ms) | {micrograd_step * 1e3:.0f} | {t * 1e3:.3f} | "
+              f"{micrograd_step / t:,.0f}x ({t / th:.1f}x numpy by hand) |")
+        print(f"| W1 trace + compile, {name} backend (s) | - | {build:.2f} | pays off after "
+              f"{math.ceil(even)} steps |")
+    print(f"| W1 step by hand with numpy matrices (ms) | {micrograd_step * 1e3:.0f} | {th * 1e3:.3f} | "
+          f"{micrograd_step / th:,.0f}x |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -211,6 +326,7 @@ def main() -> None:
         mt, mh, mn = (statistics.median(times[name]) for name in steps)
         print(f"| W1 MLP step, MLP built from Values (s) | {mt:.3f} | {mh:.4f} | {mt / mh:.1f}x |")
         print(f"| W1 MLP step, nn.MLP (s) | {mt:.3f} | {mn:.4f} | {mt / mn:.1f}x |")
+        w1_compiled_rows(args.rounds, mt, mn)
     if "W2" in only:
         sys.setrecursionlimit(1000)  # Python's default: what users run with
         try:
