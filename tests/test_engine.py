@@ -872,3 +872,23 @@ def test_a_constant_zero_exponent_leaves_a_constant_zero_derivative():
     x = Value(1.5)
     g = am.gradients(x ** 0, differentiable=True)[x]
     assert type(g) is float and g == 0.0  # not a Value: there is nothing to differentiate
+
+
+def test_comparisons_with_an_unknown_type_let_it_answer_by_reflection():
+    # NotImplemented, not a TypeError of our own: Python then asks the other operand.
+    class Other:
+        def __lt__(self, other):
+            return "Other.__lt__"
+
+        def __le__(self, other):
+            return "Other.__le__"
+
+        def __gt__(self, other):
+            return "Other.__gt__"
+
+        def __ge__(self, other):
+            return "Other.__ge__"
+
+    x, other = Value(1.0), Other()
+    assert (x < other, x <= other, x > other, x >= other) == (
+        "Other.__gt__", "Other.__ge__", "Other.__lt__", "Other.__le__")

@@ -284,3 +284,16 @@ def test_every_rule_at_special_values_matches_torch(rule, torch, torch_ops):
                 line = program.source().splitlines()[1].strip()
                 wrong.append(f"{line} at {inputs}: {got}, torch {expected}")
     assert not wrong, "\n".join(wrong[:20])
+
+
+def test_label_and_commutes_for_rows_defop_ops_and_unknown_names(monkeypatch):
+    from autograd_mini import rules
+    from autograd_mini.userops import defop
+
+    monkeypatch.setattr(rules, "USER_OPS", dict(rules.USER_OPS))  # the op is forgotten afterwards
+    defop("t_mut_sq", lambda a, b: a * a + b, lambda a, b, out: (2 * a, 1.0), symbol="sq+")
+    labels = [rules.label(op) for op in ("*", "sum", "t_mut_sq", "no_such_op")]
+    assert labels == ["×", "Σ", "sq+", "no_such_op"]
+    # a row says whether it commutes, a defop op never does, and an unknown name may be drawn either way
+    assert [rules.commutes(op) for op in ("+", "*", "-", "/", "**", "t_mut_sq", "no_such_op")] == [
+        True, True, False, False, False, False, True]

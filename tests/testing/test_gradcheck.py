@@ -146,3 +146,12 @@ def test_gradgradcheck_catches_a_planted_wrong_second_order_rule(monkeypatch):
     assert message.startswith("second derivatives of <lambda> at (0.5, 2.0)")
     marked = [line.split()[0] for line in message.splitlines() if line.endswith("<--")]
     assert marked == ["0", "0,0", "0,1"]  # the create_graph gradient itself, then the Hessian
+
+
+def test_gradcheck_table_where_the_numeric_derivative_is_zero():
+    # f = x - x.data is 0 everywhere: numeric d/dx is 0 and analytic 1, so the relative error is
+    # inf; d/dy is 0 both ways, a row with relative error 0 and no mark.
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x, y: x - x.data + 0 * y, [0.3, 2.0])
+    rows = [line.split() for line in str(info.value).splitlines()[2:]]
+    assert rows == [["0", "1", "0", "1", "inf", "<--"], ["1", "0", "0", "0", "0"]]
