@@ -13,6 +13,7 @@ from typing import Any
 from . import ops as _ops
 from .compiler import Compiled, GuardError, compile
 from .engine import Value, gradients, sum, topological_order
+from .explorer import explore
 from .functional import grad, hessian, value_and_grad
 from .modes import detect_anomaly, enable_grad, no_grad
 from .userops import defop
@@ -32,6 +33,7 @@ __all__ = [
     "detect_anomaly",
     "draw_dot",
     "enable_grad",
+    "explore",
     "grad",
     "gradients",
     "hessian",

