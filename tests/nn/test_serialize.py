@@ -459,3 +459,53 @@ def test_nn_micrograds_classes_save_as_the_nn_classes_they_extend(tmp_path):
     copy = MLP.load(tmp_path / "m.json")
     assert type(copy) is MLP
     assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
+
+
+# -- cases found by mutation testing (`make mutate`) ------------------------------------------------
+def test_save_names_what_it_cannot_take(model, tmp_path):
+    with pytest.raises(TypeError, match=r"^save\(\) takes a .*, not dict$"):
+        save({}, tmp_path / "m.json")
+    with pytest.raises(TypeError, match=r"^path must be a str or os.PathLike, not int$"):
+        save(model, 3)
+    with pytest.raises(TypeError, match=r"^metadata must be a dict, not list$"):
+        save(model, tmp_path / "m.json", metadata=[1])
+    with pytest.raises(TypeError, match=r"^path must be a str or os.PathLike, not NoneType$"):
+        load(None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_metadata_nested_too_deeply_is_refused_naming_the_key(model, tmp_path):
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(ValueError, match=r"^metadata\['deep'\] is not JSON: nested too deeply$"):
+        model.save(tmp_path / "m.json", metadata={"deep": deep})
+
+
+def test_a_file_without_metadata_reads_as_empty_metadata(model, tmp_path):
+    path = _corrupt(model, tmp_path, _delete(["metadata"]))
+    copy, metadata = read(path)
+    assert metadata == {} and _data(copy) == _data(model)
+
+
+@pytest.mark.parametrize("change, message", [
+    (_set(["metadata"], "x"), r"m\.json: metadata must be an object, not a string$"),
+    (_delete(["format"]), r"m\.json is missing key 'format'$"),
+    (_set(["model"], ["MLP"]), r"m\.json: unknown model \['MLP'\]; known: "),
+    (_set(["state"], 0.5), r"m\.json: state must be an object, not float$"),
+])
+def test_more_bad_files_are_named_with_the_path(model, tmp_path, change, message):
+    path = _corrupt(model, tmp_path, change)
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_truncated_is_said_only_of_a_file_that_ends_early(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text('{"format": "autograd_mini.nn",')  # ends right where the error is
+    truncated = r"is not valid JSON \(the file looks truncated\): .* at line 1 column 31$"
+    with pytest.raises(ValueError, match=truncated):
+        load(path)
+    path.write_text('{"format": x}\n')  # an error in the middle
+    with pytest.raises(ValueError, match=r"is not valid JSON: Expecting value at line 1 column 12$"):
+        load(path)
