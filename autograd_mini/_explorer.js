@@ -49,12 +49,15 @@ var AGExplorer = (function () {
       if (x0 === Infinity) return null;
       return { x: (x0 - base.left) / s - 20, y: (y0 - base.top) / s - 20, w: (x1 - x0) / s + 40, h: (y1 - y0) / s + 40 };
     };
+    function active() { return canvas.contains(stage); }  // views share the canvas: the one shown moves
     canvas.addEventListener("wheel", function (e) {
+      if (!active()) return;
       e.preventDefault();
       var r = canvas.getBoundingClientRect();
       self.zoom(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
     }, { passive: false });
     canvas.addEventListener("pointerdown", function (e) {
+      if (!active()) return;
       drag = { px: e.clientX, py: e.clientY, x: x, y: y }; self.moved = false;
     });
     window.addEventListener("pointermove", function (e) {
@@ -73,7 +76,7 @@ var AGExplorer = (function () {
     var dataKnown = new Uint8Array(N), gradKnown = new Uint8Array(N), revealed = new Uint8Array(N);
     var history = [], current = null, pinned = null, quiz = false, timer = null, focus = [];
     nodes.forEach(function (n, i) { if (!n.in) dataKnown[i] = 1; });
-    var views = g.views.map(function (v) { return { spec: v, svg: null, nodes: {}, ops: {}, edges: [] }; });
+    var views = g.views.map(function (v) { return { spec: v, svg: null, nodes: {}, spans: {}, ops: {}, edges: [], par: {}, kid: {} }; });
     var view = 0;
 
     var bar = h("div", { class: "ag-toolbar" });
@@ -90,10 +93,15 @@ var AGExplorer = (function () {
     var bQuiz = button("quiz: off", "quiz-toggle", "hide the grads: you compute each one", function () {
       quiz = !quiz; bQuiz.textContent = "quiz: " + (quiz ? "on" : "off"); bQuiz.classList.toggle("on", quiz); render();
     });
+    var boxView = {}, main = [];  // a box's own view, by the box's node; the views with a button
+    views.forEach(function (v, i) { if (v.spec.kind === "box") boxView[v.spec.box] = i; else main.push(i); });
     var viewButtons = views.map(function (v, i) {
-      if (views.length < 2) return null;
-      return button(v.spec.kind === "neurons" ? "neurons" : "every op", "view-" + v.spec.kind, "show this view", function () { show(i); });
+      if (main.length < 2 && !Object.keys(boxView).length || v.spec.kind === "box") return null;
+      return button(v.spec.kind === "neurons" ? "neurons" : "every op", "view-" + v.spec.kind,
+        v.spec.kind === "neurons" ? "one box per neuron" : "every op of the graph", function () { show(i); });
     });
+    var inside = h("span", { class: "ag-inside", "data-testid": "inside" });
+    bar.appendChild(inside);
     button("−", "zoom-out", "zoom out", function () { pz().zoom(1 / 1.25); });
     button("fit", "zoom-fit", "fit the drawing", function () { pz().fit(); });
     button("+", "zoom-in", "zoom in", function () { pz().zoom(1.25); });
@@ -113,7 +121,7 @@ var AGExplorer = (function () {
     var side = h("aside", { class: "ag-side" }, [h("h3", { text: "Step" }), equation, quizBox, h("h3", { text: "Node" }), details, note]);
     host.appendChild(h("section", { class: "ag-graph" }, [bar, h("div", { class: "ag-main" }, [canvas, side]),
       h("p", { class: "ag-help", text: "→ next step (forward pass, then backward pass) · ← undo · space play/pause · "
-        + "drag to pan, wheel to zoom · hover or click a node for its details" + (views.length > 1 ? "; click a box to see its ops" : "") })]));
+        + "drag to pan, wheel to zoom · hover or click a node for its details" + (Object.keys(boxView).length ? "; click a box to see its ops, and the box again to go back" : "") })]));
 
     function pz() { return views[view].pz; }
     function name(i) { return nodes[i].n; }
@@ -122,7 +130,7 @@ var AGExplorer = (function () {
       var v = views[i];
       if (v.svg) return v;
       var stage = h("div", { class: "ag-stage" });
-      v.svg = svgOf(v.spec.svg);
+      v.svg = svgOf(typeof v.spec.svg === "number" ? document.getElementById(host.id + "-svg" + v.spec.svg).textContent : v.spec.svg);
       var vb = v.svg.viewBox.baseVal;
       if (vb && vb.width) { v.svg.setAttribute("width", vb.width); v.svg.setAttribute("height", vb.height); }
       stage.appendChild(v.svg);
@@ -136,24 +144,28 @@ var AGExplorer = (function () {
         el.setAttribute("data-node", "v" + gi);
         v.nodes[gi] = el;
         var texts = el.querySelectorAll("text"), box = v.spec.boxes && v.spec.boxes[gi], last = texts.length - (box ? 2 : 1);
-        [["data", last - 1], ["grad", last]].forEach(function (p) {
-          var t2 = texts[p[1]];
-          if (!t2) return;
+        v.spans[gi] = [["data", last - 1], ["grad", last]].map(function (p) {
+          var t2 = texts[p[1]], span = document.createElementNS("http://www.w3.org/2000/svg", "tspan");
+          if (!t2) return null;
           t2.textContent = p[0] + " ";
-          t2.appendChild(document.createElementNS("http://www.w3.org/2000/svg", "tspan")).setAttribute("data-testid", p[0]);
+          span.setAttribute("data-testid", p[0]);
+          return t2.appendChild(span);
         });
         el.addEventListener("mouseenter", function () { if (pinned === null) describe(gi); });
         el.addEventListener("click", function () {
           if (v.pz.moved) return;
           pinned = pinned === gi ? null : gi; describe(gi);
-          if (box && views.length > 1 && pinned !== null) expand(gi);
+          var target = v.spec.kind === "box" && v.spec.box === gi ? main[0] : boxView[gi];
+          if (target !== undefined && target !== view) { pinned = null; show(target); describe(gi); }
         });
       });
       v.svg.querySelectorAll("g.edge").forEach(function (el) {
         var t = el.querySelector("title").textContent.split("->");
         el.removeAttribute("id");
         var end = function (s) { return v.spec.names[Number(s.replace(/^v|op$/g, ""))]; };
-        v.edges.push({ el: el, from: end(t[0]), to: end(t[1]), fromOp: /op$/.test(t[0]), label: el.querySelector("text") });
+        var e = { el: el, from: end(t[0]), to: end(t[1]), fromOp: /op$/.test(t[0]), label: el.querySelector("text") };
+        v.edges.push(e);
+        if (!e.fromOp) { (v.par[e.to] = v.par[e.to] || []).push(e.from); (v.kid[e.from] = v.kid[e.from] || []).push(e.to); }
       });
       v.svg.querySelectorAll("title").forEach(function (t) { t.remove(); });  // the details panel says more
       return v;
@@ -165,28 +177,24 @@ var AGExplorer = (function () {
       canvas.appendChild(v.stage);
       view = i;
       viewButtons.forEach(function (b, k) { if (b) b.classList.toggle("on", k === i); });
+      inside.textContent = v.spec.kind === "box" ? "inside " + name(v.spec.box) + " (click it to go back)" : "";
       if (first && !v.fitted) { v.pz.fit(); v.fitted = true; }
       render();
       return v;
     }
 
-    function expand(gi) {  // a box of the neurons view: the full graph, zoomed to its ops
-      var full = views.findIndex(function (v) { return v.spec.kind === "graph"; });
-      var box = views[view].spec.boxes[gi];
-      var v = show(full);
-      focus = box.hide.concat(box.in.map(function (e) { return e[0]; }));
-      var els = [];
-      focus.forEach(function (k) { if (v.nodes[k]) els.push(v.nodes[k]); if (v.ops[k]) els.push(v.ops[k]); });
-      var b = v.pz.boxOf(els);
-      if (b) v.pz.fit(b);
-      render();
-    }
-
     // -- the steps ------------------------------------------------------------------------------------
     function forwardLeft(v) { return v.spec.fwd.filter(function (i) { return !dataKnown[i]; }); }
+    function backwardLeft(v) { return v.spec.bwd.filter(function (i) { return !gradKnown[i]; }); }
+    function waiting(v) {  // what the next step of this view waits for, from another view (or null)
+      var f = forwardLeft(v);
+      if (f.length) return (v.par[f[0]] || []).filter(function (k) { return !dataKnown[k]; })[0];
+      var b = backwardLeft(v);
+      if (b.length) return (v.kid[b[0]] || []).filter(function (k) { return !gradKnown[k]; })[0];
+    }
     function forward() {
       var v = views[view], left = forwardLeft(v);
-      if (!left.length) return false;
+      if (!left.length || waiting(v) !== undefined) return false;
       var i = left[0], box = v.spec.boxes && v.spec.boxes[i], marked = box ? box.hide.filter(function (k) { return !dataKnown[k]; }) : [i];
       marked.forEach(function (k) { dataKnown[k] = 1; });
       history.push({ kind: "fwd", node: i, view: view, marked: marked });
@@ -195,10 +203,8 @@ var AGExplorer = (function () {
       return true;
     }
     function backward() {
-      var v = views[view];
-      if (forwardLeft(v).length) return false;
-      var i = v.spec.bwd.find(function (k) { return !gradKnown[k]; });
-      if (i === undefined) return false;
+      var v = views[view], i = backwardLeft(v)[0];
+      if (forwardLeft(v).length || i === undefined || waiting(v) !== undefined) return false;
       gradKnown[i] = 1;
       if (v.spec.back[i].seed) revealed[i] = 1;  // the output's grad is given: 1
       history.push({ kind: "bwd", node: i, view: view, marked: [i] });
@@ -310,7 +316,7 @@ var AGExplorer = (function () {
         });
         if (inputs.length > 40) details.appendChild(h("div", { text: "… and " + (inputs.length - 40) + " more" }));
       }
-      if (box && views.length > 1) details.appendChild(h("p", { class: "ag-hint", text: "Click the box to see its ops in the full graph." }));
+      if (boxView[i] !== undefined && view !== boxView[i]) details.appendChild(h("p", { class: "ag-hint", text: "Click the box to see its ops." }));
     }
 
     function render() {
@@ -333,8 +339,7 @@ var AGExplorer = (function () {
       }
       focus.forEach(function (k) { focused[k] = 1; });
       Object.keys(v.nodes).forEach(function (k) {
-        var el = v.nodes[k], i = Number(k);
-        var da = el.querySelector('[data-testid="data"]'), gr = el.querySelector('[data-testid="grad"]');
+        var el = v.nodes[k], i = Number(k), da = v.spans[k][0], gr = v.spans[k][1];
         if (da) da.textContent = dataKnown[i] ? nodes[i].d : "?";
         if (gr) gr.textContent = gradKnown[i] && !hidden(i) ? nodes[i].g : "?";
         el.setAttribute("class", "node" + (hot[i] ? " ag-" + hot[i] : "") + (focused[i] ? " ag-focus" : "")
@@ -347,10 +352,11 @@ var AGExplorer = (function () {
         e.el.setAttribute("class", "edge" + (lit[k] ? " ag-lit" : ""));
         if (e.label) e.label.style.visibility = dataKnown[e.to] ? "visible" : "hidden";
       });
-      var fl = forwardLeft(v).length, bl = v.spec.bwd.filter(function (k) { return !gradKnown[k]; }).length;
-      bFwd.disabled = !fl; bBwd.disabled = !!fl || !bl; bUndo.disabled = !history.length;
-      status.textContent = fl ? "forward pass: " + (v.spec.fwd.length - fl) + " of " + v.spec.fwd.length
-        : bl ? "backward pass: " + (v.spec.bwd.length - bl) + " of " + v.spec.bwd.length : "done: every grad is in";
+      var fl = forwardLeft(v).length, bl = backwardLeft(v).length, wait = waiting(v);
+      bFwd.disabled = !fl || wait !== undefined; bBwd.disabled = !!fl || !bl || wait !== undefined; bUndo.disabled = !history.length;
+      status.textContent = (fl ? "forward pass: " + (v.spec.fwd.length - fl) + " of " + v.spec.fwd.length
+        : bl ? "backward pass: " + (v.spec.bwd.length - bl) + " of " + v.spec.bwd.length : "done: every grad is in")
+        + (wait !== undefined ? " (waiting for " + name(wait) + (fl ? "'s data" : "'s grad") + ": step the view that shows it)" : "");
       showEquation();
       if (pinned !== null) describe(pinned);
     }

@@ -37,12 +37,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import rules
+from . import _renderers, rules
 from ._atomic import write_atomic
-from ._grouping import Box, boxes, parents_of, topological
-from ._renderers import label_text
+from ._grouping import PARENTS, Box, boxes, parents_of, topological
+from ._renderers import label_text, plain_label, record_field
 from .engine import Value, gradients
-from .viz import _op_label, _values, draw_dot
+from .viz import BOX, INPUT, INTERMEDIATE, OP, PARAMETER, _op_label, _values, draw_dot
 
 __all__ = ["Explorer", "explore"]
 
@@ -53,6 +53,8 @@ FMT = "{:.4f}"
 TERMS = 12
 #: The largest full graph whose edges are labelled with their local derivatives.
 EDGE_LABELS = 200
+#: What would end a <script> element holding an SVG, or change how its text is read.
+_RAW_END = re.compile(r"</script|<!--", re.IGNORECASE)
 #: The most characters of a label used as a node's name in equations.
 NAME_WIDTH = 24
 
@@ -142,15 +144,24 @@ def graph_data(root: Value, params: list[Value], listed: list[Value], *, max_nod
 
     views: list[dict[str, Any]] = []
     found = boxes(listed, param_set)
+    is_listed = set(listed)
+    draw = {"params": params, "renderer": renderer, "timeout": timeout}
+    view = _View(names, index, grads, root)
     if listed:
-        views.append(_view("neurons", root, found, params, listed, names, index, grads, max_nodes=None,
-                           renderer=renderer, timeout=timeout))
+        shown = topological([root], parents_of(found))
+        svg = _svg(root, shown, grads, collapse=listed, max_nodes=10**9, **draw)
+        views.append(view("neurons", svg, shown, parents_of(found), found, is_listed, param_set))
+        for top in found:  # the inside of each box, on its own
+            inside = _inside(top, is_listed)
+            shown = topological([top], inside)
+            svg = _svg_inside(top, shown, inside, grads, param_set, is_listed, renderer, timeout)
+            views.append(view("box", svg, shown, inside, {}, is_listed, param_set, top=top))
     ops = sum(1 for v in nodes if v.parents)
     if not listed or len(nodes) + ops <= max_nodes:
-        views.append(_view("graph", root, {}, params, [], names, index, grads, max_nodes=max_nodes,
-                           renderer=renderer, timeout=timeout))
+        svg = _svg(root, nodes, grads, collapse=[], max_nodes=max_nodes, **draw)
+        views.append(view("graph", svg, nodes, PARENTS, {}, is_listed, param_set))
     data = {"nodes": entries, "views": views, "root": index[root],
-            "full": None if len(views) > 1 or not listed else
+            "full": None if not listed or views[-1]["kind"] == "graph" else
             f"the full graph has {len(nodes) + ops:,} nodes, more than max_nodes={max_nodes}"}
     return data, {v: f"v{i}" for i, v in enumerate(nodes)}
 
@@ -183,58 +194,66 @@ def _node_entry(v: Value, names: list[str], index: dict[Value, int], grads: dict
     return entry
 
 
-def _view(kind: str, root: Value, found: dict[Value, Box], params: list[Value], listed: list[Value],
-          names: list[str], index: dict[Value, int], grads: dict[Value, Any], *, max_nodes: int | None,
-          renderer: str | None, timeout: float | None) -> dict[str, Any]:
-    """One drawing: its SVG, its nodes' ids in order, its steps and the backward equations."""
-    parents = parents_of(found)
-    shown = topological([root], parents)
-    svg = _svg(root, shown, grads, params, listed, max_nodes, renderer, timeout)
-    local: dict[Value, list[tuple[Value, str, float]]] = {}  # a node's inputs as drawn
-    for v in shown:
-        if v in found:
-            partial = _box_partials(v, set(listed))
-            local[v] = [(p, f"∂{names[index[v]]}/∂{names[index[p]]}", partial[p]) for p in found[v].reads]
-        elif v.parents:
-            formulas = _rule(v)[1](names, index)
-            local[v] = list(zip(v.parents, formulas, v.local_grads))
-    uses: dict[Value, list[tuple[Value, str, float]]] = {v: [] for v in shown}
-    for c in shown:
-        for p, formula, d in local.get(c, ()):
-            uses[p].append((c, formula, d))
-    back = {}
-    for v in shown:
-        back[str(index[v])] = _backward_terms(v, uses[v], names, index, grads, root)
-    view: dict[str, Any] = {
-        "kind": kind, "svg": svg, "names": [index[v] for v in shown],
-        "fwd": [index[v] for v in shown if parents(v)], "bwd": [index[v] for v in reversed(shown)],
-        "back": back}
-    if found:
-        view["boxes"] = {
-            str(index[v]): {"s": box.summary(), "hide": _hidden(v, set(listed), set(params), index),
-                            "in": [[index[p], f, _fmt(d)] for p, f, d in local[v]],
-                            "fw": f"{names[index[v]]}.data = ({box.summary()} on "
-                                  f"{_list(names[index[p]] for p in box.reads)}) = {_fmt(v.data)}"}
-            for v, box in found.items() if v in index}
-    return view
+@dataclass
+class _View:
+    """Makes the data of one drawing: its SVG, the id of each node drawn (in the drawing's own
+    order, ``v0``, ``v1``, ...), the order of its steps and each node's backward equation."""
 
+    names: list[str]
+    index: dict[Value, int]
+    grads: dict[Value, Any]
+    root: Value
 
-def _backward_terms(v: Value, uses: list[tuple[Value, str, float]], names: list[str], index: dict[Value, int],
-                    grads: dict[Value, Any], root: Value) -> dict[str, Any]:
-    """The terms of ``v.grad = Σ local × upstream`` over the edges out of ``v`` as drawn."""
-    total = grads.get(v, 0.0)
-    if v is root:
-        return {"t": [], "sum": _fmt(total), "seed": True}
-    terms = [[index[c], f, _fmt(d), _fmt(grads.get(c, 0.0)), _fmt(d * grads.get(c, 0.0))]
-             for c, f, d in uses]
-    entry: dict[str, Any] = {"t": terms[:TERMS], "sum": _fmt(total)}
-    if len(terms) > TERMS:
-        entry["more"] = len(terms) - TERMS
-    drawn = math.fsum(d * grads.get(c, 0.0) for c, _, d in uses)
-    if math.isfinite(drawn) and math.isfinite(total) and abs(drawn - total) > 1e-9 * max(1.0, abs(total)):
-        entry["note"] = (f"the edges drawn give {_fmt(drawn)}; the other {_fmt(total - drawn)} comes "
-                         "through uses hidden inside boxes")
-    return entry
+    def __call__(self, kind: str, svg: str, shown: list[Value], parents: Any, found: dict[Value, Box],
+                 listed: set[Value], params: set[Value], top: Value | None = None) -> dict[str, Any]:
+        names, index = self.names, self.index
+        local: dict[Value, list[tuple[Value, str, float]]] = {}  # each node's inputs as drawn
+        for v in shown:
+            if v in found:
+                partial = _box_partials(v, listed)
+                local[v] = [(p, f"∂{names[index[v]]}/∂{names[index[p]]}", partial[p]) for p in found[v].reads]
+            elif parents(v):
+                local[v] = list(zip(v.parents, _rule(v)[1](names, index), v.local_grads))
+        uses: dict[Value, list[tuple[Value, str, float]]] = {v: [] for v in shown}
+        for c in shown:
+            for p, formula, d in local.get(c, ()):
+                uses[p].append((c, formula, d))
+        # Inside a box, the backward pass starts from the box's grad, found in the boxes' view,
+        # and reaches what the box hides: not what it reads, which other boxes read too.
+        hidden = set(shown) if top is None else {v for v in shown if v is not top and (
+            parents(v) or v in params) and v not in listed}
+        steps = [v for v in reversed(shown) if v in hidden]
+        view: dict[str, Any] = {
+            "kind": kind, "svg": svg, "names": [index[v] for v in shown],
+            "fwd": [index[v] for v in shown if parents(v)], "bwd": [index[v] for v in steps],
+            "back": {str(index[v]): self.backward_terms(v, uses[v]) for v in steps}}
+        if top is not None:
+            view["box"] = index[top]
+        if found:
+            view["boxes"] = {
+                str(index[v]): {"s": box.summary(), "hide": _hidden(v, listed, params, index),
+                                "in": [[index[p], f, _fmt(d)] for p, f, d in local[v]],
+                                "fw": f"{names[index[v]]}.data = ({box.summary()} on "
+                                      f"{_list(names[index[p]] for p in box.reads)}) = {_fmt(v.data)}"}
+                for v, box in found.items()}
+        return view
+
+    def backward_terms(self, v: Value, uses: list[tuple[Value, str, float]]) -> dict[str, Any]:
+        """The terms of ``v.grad = Σ local × upstream`` over the edges out of ``v`` as drawn."""
+        grads, index = self.grads, self.index
+        total = grads.get(v, 0.0)
+        if v is self.root:
+            return {"t": [], "sum": _fmt(total), "seed": True}
+        terms = [[index[c], f, _fmt(d), _fmt(grads.get(c, 0.0)), _fmt(d * grads.get(c, 0.0))]
+                 for c, f, d in uses]
+        entry: dict[str, Any] = {"t": terms[:TERMS], "sum": _fmt(total)}
+        if len(terms) > TERMS:
+            entry["more"] = len(terms) - TERMS
+        drawn = math.fsum(d * grads.get(c, 0.0) for c, _, d in uses)
+        if math.isfinite(drawn) and math.isfinite(total) and abs(drawn - total) > 1e-9 * max(1.0, abs(total)):
+            entry["note"] = (f"the edges drawn give {_fmt(drawn)}; the other {_fmt(total - drawn)} comes "
+                             "through uses that this drawing does not show")
+        return entry
 
 
 def _box_partials(top: Value, listed: set[Value]) -> dict[Value, float]:
@@ -261,23 +280,55 @@ def _hidden(top: Value, listed: set[Value], params: set[Value], index: dict[Valu
             if v is top or not (v in listed or (v.is_leaf and v not in params))]
 
 
-def _svg(root: Value, shown: list[Value], grads: dict[Value, Any], params: list[Value], listed: list[Value],
-         max_nodes: int | None, renderer: str | None, timeout: float | None) -> str:
-    """The drawing, with each Value showing its final grad, so that each box is laid out wide
-    enough for the numbers the page fills in (the Values' own grads are put back after)."""
+def _svg(root: Value, shown: list[Value], grads: dict[Value, Any], *, params: list[Value],
+         collapse: list[Value], max_nodes: int, renderer: str | None, timeout: float | None) -> str:
+    """``draw_dot``'s drawing, with each Value showing its final grad, so that each box is laid
+    out wide enough for the numbers the page fills in (the Values' own grads are put back)."""
     saved = [(v, v.grad) for v in shown]
     try:
         for v in shown:
             v.grad = grads.get(v, 0.0)
-        options: dict[str, Any] = {"max_nodes": max_nodes} if max_nodes is not None else {"max_nodes": 10**9}
-        labels = not listed and len(shown) <= EDGE_LABELS
-        g: Any = draw_dot(root, params=params, collapse=listed or None, edge_labels=labels,
-                          renderer=renderer, timeout=timeout, **options)
+        labels = not collapse and len(shown) <= EDGE_LABELS
+        g: Any = draw_dot(root, params=params, collapse=collapse or None, edge_labels=labels,
+                          max_nodes=max_nodes, renderer=renderer, timeout=timeout)
         svg = g._draw("svg").decode("utf-8")
     finally:
         for v, grad in saved:
             v.grad = grad
-    svg = svg[svg.index("<svg"):]  # the XML declaration and doctype are not needed inline
+    return _inline(svg)
+
+
+def _svg_inside(top: Value, shown: list[Value], inside: Any, grads: dict[Value, Any], params: set[Value],
+                listed: set[Value], renderer: str | None, timeout: float | None) -> str:
+    """The inside of ``top``'s box: its ops and parameters, what it reads as plain nodes, each
+    edge labelled with its local derivative; drawn as ``draw_dot`` draws, with node names
+    ``v0``, ``v1``, ... in the order of ``shown``."""
+    ids = {v: f"v{i}" for i, v in enumerate(shown)}
+    lines = ["digraph autograd_mini {", "graph [rankdir=LR]", "node [fontname=Helvetica fontsize=11]",
+             'edge [color="#606060" fontname=Helvetica fontsize=9]']
+    for v in shown:
+        fields = ([str(v.label)] if v.label else []) + [f"data {_fmt(v.data)}",
+                                                         f"grad {_fmt(grads.get(v, 0.0))}"]
+        colour = (BOX if v is top or v in listed else PARAMETER if v in params else INPUT if v.is_leaf
+                  else INTERMEDIATE)
+        label = "{ " + " | ".join(record_field(f) for f in fields) + " }"
+        style = "filled,bold" if v is top else "filled"
+        lines.append(f'{ids[v]} [label="{label}" fillcolor="{colour}" shape=record style="{style}"]')
+        if inside(v):
+            op = ids[v] + "op"
+            lines.append(f'{op} [label="{plain_label(_op_label(v))}" fillcolor="{OP}" fontsize=10 height=0 '
+                         'margin="0.08,0.03" shape=box style="rounded,filled" width=0]')
+            for p, d in zip(v.parents, v.local_grads):
+                lines.append(f'{ids[p]} -> {op} [label="{plain_label(_fmt(d))}"]')
+            lines.append(f"{op} -> {ids[v]}")
+    lines.append("}")
+    source = "\n".join(lines)
+    return _inline(_renderers.run(source, "svg", _renderers.choose(renderer, "svg"), timeout).decode("utf-8"))
+
+
+def _inline(svg: str) -> str:
+    """An SVG file as an element to put into a page: no XML declaration, doctype or comments."""
+    svg = svg[svg.index("<svg"):]
     return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)
 
 
@@ -420,12 +471,26 @@ def page(title: str, payload: dict[str, Any], scripts: Iterable[str] = (), style
     """The HTML file: ``payload`` as JSON for the script, which builds the page from it.
 
     JSON inside a ``<script>`` element ends at the first ``</script``: every ``<``, ``>`` and
-    ``&`` in it (labels, SVG) is written as a ``\\u`` escape, so nothing in the data can end the
-    element or be read as markup; the page puts every text into the document as text."""
+    ``&`` in it (labels) is written as a ``\\u`` escape, so nothing in the data can end the
+    element or be read as markup; the page puts every text into the document as text. The
+    drawings go into ``<script type="text/x-svg">`` elements as they are (Graphviz writes every
+    ``<`` of a label as ``&lt;``), unless one holds ``</script`` or ``<!--``: that one stays a
+    JSON string."""
+    drawings = []  # SVGs go in elements of their own, as markup: a third smaller than as JSON strings
+    graph = payload.get("graph")
+    if graph is not None:
+        views = [dict(v) for v in graph["views"]]
+        payload = {**payload, "graph": {**graph, "views": views}}
+        for view in views:
+            if not _RAW_END.search(view["svg"]):  # Graphviz writes < in text as &lt;: always so
+                drawings.append(view["svg"])
+                view["svg"] = len(drawings) - 1
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for c in "<>&\u2028\u2029":
         text = text.replace(c, f"\\u{ord(c):04x}")
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    key = hashlib.sha256("".join([text, *drawings]).encode("utf-8")).hexdigest()[:12]
+    svgs = "".join(f'<script type="text/x-svg" id="ag-{key}-svg{i}">{svg}</script>\n'
+                   for i, svg in enumerate(drawings))
     script = "\n".join([ASSET.read_text(encoding="utf-8"), *scripts])
     style = "\n".join([STYLE.read_text(encoding="utf-8"), *styles])
     return (
@@ -434,4 +499,5 @@ def page(title: str, payload: dict[str, Any], scripts: Iterable[str] = (), style
         f"<title>{html.escape(title)}</title>\n<style>\n{style}</style>\n</head>\n<body>\n"
         f"<div class=\"ag-explorer\" id=\"ag-{key}\" data-title=\"{html.escape(title, quote=True)}\"></div>\n"
         f"<script type=\"application/json\" id=\"ag-{key}-data\">{text}</script>\n"
+        f"{svgs}"
         f"<script>\n{script}\nAGExplorer.start();\n</script>\n</body>\n</html>\n")

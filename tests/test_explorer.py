@@ -78,7 +78,7 @@ def test_labels_cannot_end_the_script_or_become_markup():
     evil = "</script><script>alert(1)</script>&amp;<!--"
     x = Value(1.0, label=evil)
     text = explore(x * 2, title=evil).html
-    assert text.count("</script>") == 2  # the data's and the code's own
+    assert text.count("</script>") == text.count("<script") == 3  # the data, the drawing, the code
     assert "<script>alert" not in text and "<!--" not in text
     assert page_json(text)["graph"]["nodes"][0]["l"] == evil
 
@@ -93,10 +93,10 @@ def test_a_graph_too_big_is_refused_unless_collapsed():
     with pytest.raises(ValueError, match="max_nodes=20"):
         explore(out, max_nodes=20)
     page = explore(out, collapse=[*h, out], params=model.parameters(), max_nodes=20)
-    assert [v["kind"] for v in page.data["views"]] == ["neurons"]
+    assert [v["kind"] for v in page.data["views"]] == ["neurons"] + ["box"] * 9  # each box's inside
     assert "more than max_nodes=20" in page.data["full"]
     both = explore(out, collapse=[*h, out], params=model.parameters())
-    assert [v["kind"] for v in both.data["views"]] == ["neurons", "graph"]
+    assert [v["kind"] for v in both.data["views"]] == ["neurons"] + ["box"] * 9 + ["graph"]
 
 
 def test_boxes_carry_the_derivative_through_their_ops():

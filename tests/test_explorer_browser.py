@@ -175,3 +175,38 @@ def test_labels_are_shown_as_text_never_run(browser, tmp_path):
     assert evil in p.text("details")
     assert p.page.title() == evil
     p.close()
+
+
+def test_one_box_per_neuron_steps_through_the_mlp_and_opens_a_box(browser, tmp_path):
+    from nn import MLP
+    from nn.cli import neuron_graph
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    root, neurons = neuron_graph(model, [0.5, -0.3])
+    page_file = explore(root, tmp_path / "mlp.html", params=model.parameters(), collapse=neurons)
+    by_id = {i: v for v, i in page_file.ids.items()}
+    p = Page(browser, tmp_path / "mlp.html")
+    drawn = p.shown("grad")
+    assert len(drawn) == 2 + len(neurons)  # the inputs and one box per neuron
+    for _ in range(len(neurons) + len(drawn)):
+        p.page.keyboard.press("ArrowRight")
+    assert p.text("status").startswith("done")
+    for i, text in p.shown("grad").items():
+        assert abs(float(text) - by_id[i].grad) <= 0.5e-4 + 1e-12, (i, text)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    p.page.screenshot(path=str(SHOTS / "explorer_mlp_neurons.png"))
+    box = page_file.ids[neurons[20]]  # a neuron of the second layer: its 16 weights and products
+    p.page.click(f'.ag-graph [data-node="{box}"]')
+    assert p.text("inside").startswith(f"inside {neurons[20].label}")
+    inside = p.shown("grad")
+    weights = [page_file.ids[w] for w in model.layers[1].neurons[4].w]
+    assert set(weights) <= set(inside) and all(inside[w] == "?" for w in weights)
+    for _ in range(len(weights) * 2 + 2):  # the box's grad is known: its ops and weights follow
+        p.page.click('[data-testid="step-backward"]')
+    for w in weights:
+        assert p.shown("grad")[w] == f"{by_id[w].grad:.4f}"
+    p.page.click('[data-testid="zoom-in"]')
+    p.page.screenshot(path=str(SHOTS / "explorer_mlp_box.png"))
+    p.page.click(f'.ag-graph [data-node="{box}"]')  # back to the boxes
+    assert p.text("inside") == "" and len(p.shown("grad")) == len(drawn)
+    p.close()
