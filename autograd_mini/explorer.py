@@ -145,7 +145,7 @@ def graph_data(root: Value, params: list[Value], listed: list[Value], *, max_nod
     views: list[dict[str, Any]] = []
     found = boxes(listed, param_set)
     is_listed = set(listed)
-    draw = {"params": params, "renderer": renderer, "timeout": timeout}
+    draw: dict[str, Any] = {"params": params, "renderer": renderer, "timeout": timeout}
     view = _View(names, index, grads, root)
     if listed:
         shown = topological([root], parents_of(found))
