@@ -119,7 +119,8 @@ def ops_drawn(n_examples: int = 300) -> set[str]:
 
 
 def test_every_op_is_drawn():
-    assert ops_drawn() == set(drawable_ops())
+    # 28 ops and counting: 300 programs missed one now and then, by the order the suite ran in.
+    assert ops_drawn(1000) == set(drawable_ops())
 
 
 def test_a_new_rule_is_drawn_without_changing_the_strategy(monkeypatch):
