@@ -363,8 +363,9 @@ var AGExplorer = (function () {
 
     document.addEventListener("keydown", keys);
     function keys(e) {
-      if (e.target && /INPUT|TEXTAREA|SELECT|BUTTON/.test(e.target.tagName) && e.key === " ") return;
-      if (e.target && /INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) return;
+      var t = e.target || {};  // keys typed into a field, or moving a slider, are theirs
+      if (/TEXTAREA|SELECT/.test(t.tagName) || (t.tagName === "INPUT" && t.type !== "checkbox")) return;
+      if (e.key === " " && /BUTTON|INPUT/.test(t.tagName)) return;
       if (e.key === "ArrowRight") { stop(); next(); }
       else if (e.key === "ArrowLeft") { stop(); undo(); }
       else if (e.key === " ") { timer ? stop() : play(); }

@@ -5,7 +5,10 @@ hinge loss + 1e-4 L2, full-batch SGD with the learning rate falling linearly fro
 over 100 steps. It prints progress and the final train accuracy, and writes to ``--out``
 (default ``out/``): ``model.json``, ``decision_boundary.png`` and ``.svg`` (if matplotlib is
 installed) and ``graph.svg``, the graph of the model's output for one sample, one box per
-neuron (``--graph full`` draws every op; ``--graph none`` skips it). Nothing optional can fail
+neuron (``--graph full`` draws every op; ``--graph none`` skips it), and ``explorer.html``: the
+loss and accuracy curves, the decision boundary and the network at recorded steps, and that
+sample's graph to step through backprop in a browser (``--no-explorer`` skips it; see
+``nn.explorer``). Nothing optional can fail
 the job: a plot or graph that cannot be drawn is a one-line "skipped" message. Ctrl-C stops
 it with one line saying what was and was not written (exit 130).
 
@@ -27,6 +30,7 @@ from autograd_mini._atomic import check_writable
 from autograd_mini._messages import shorten
 
 from .data import DATASETS
+from .explorer import Recorder, write_explorer
 from .modules import ACTIVATIONS, MLP
 from .objectives import LOSSES, OBJECTIVES, objective
 from .optim import SGD, Adam, LinearDecay
@@ -100,7 +104,8 @@ def train_parser() -> argparse.ArgumentParser:
                     "or run a saved one: python -m nn predict out/model.json 0.5 -0.3 (see "
                     "python -m nn predict --help).",
         epilog="Writes OUT/model.json, OUT/decision_boundary.png and .svg (needs matplotlib) and "
-               "OUT/graph.svg (needs a Graphviz renderer); Ctrl-C stops with exit status 130.")
+               "OUT/graph.svg and OUT/explorer.html (need a Graphviz renderer); Ctrl-C stops with exit "
+               "status 130.")
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="the generated data")
     p.add_argument("--samples", type=_positive_int, default=None,
                    help="number of points (default: 100; spirals 150; xor is always 4)")
@@ -126,6 +131,9 @@ def train_parser() -> argparse.ArgumentParser:
                    help="trace the loss once and replay it each step (autograd_mini.compile)")
     p.add_argument("--graph", choices=GRAPHS, default="neurons",
                    help="graph.svg of one sample: one box per neuron, every op, or none")
+    p.add_argument("--no-explorer", action="store_true",
+                   help="do not write explorer.html (the training view and one sample's backprop, "
+                        "in a browser)")
     p.add_argument("--out", default="out", help="output folder")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
@@ -257,10 +265,17 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
         if not opts.quiet and not tty and (step % every == 0 or step == opts.steps - 1):
             say(f"step {step:4d}  loss {loss_value:.4f}  accuracy {acc:.1%}")
 
+    recorder = None if opts.no_explorer else Recorder(model, opts.steps)  # for explorer.html
+
+    def callback(step: int, loss_value: float, acc: float) -> None:
+        report(step, loss_value, acc)
+        if recorder is not None:
+            recorder(step, loss_value, acc)
+
     start = time.perf_counter()
     progress.training = True
     fit(model, xs, y, loss=loss, optimizer=optimizer, schedule=schedule, steps=opts.steps,
-        batch_size=opts.batch_size, l2=opts.l2, seed=opts.seed, progress=tty, callback=report,
+        batch_size=opts.batch_size, l2=opts.l2, seed=opts.seed, progress=tty, callback=callback,
         compile=opts.compile)
     progress.training = False
     seconds = time.perf_counter() - start
@@ -276,6 +291,9 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
         progress.written.append(path)
     if opts.graph != "none":
         for path in _write_graph(model, xs[0], out_dir, opts.graph == "full", say):
+            progress.written.append(path)
+    if recorder is not None:
+        for path in _write_explorer(recorder, xs, y, loss, out_dir, say):
             progress.written.append(path)
     return 0
 
@@ -342,6 +360,17 @@ def _write_graph(model: MLP, x: Any, out_dir: Path, full: bool, say: Any) -> lis
         return []
     say(f"wrote {path}")
     return [Path(path)]
+
+
+def _write_explorer(recorder: Recorder, xs: Any, y: Any, loss: str, out_dir: Path, say: Any) -> list[Path]:
+    try:
+        root, neurons = neuron_graph(recorder.model, xs[0])
+        path = write_explorer(out_dir / "explorer.html", recorder, xs, y, loss, root, neurons)
+    except Exception as e:  # optional, as the graph: no renderer, a missing package, ...
+        say(_skipped("explorer.html", e))
+        return []
+    say(f"wrote {path} (open it in a browser: step through backprop of one sample)")
+    return [path]
 
 
 def _predict(opts: argparse.Namespace) -> int:

@@ -210,3 +210,40 @@ def test_one_box_per_neuron_steps_through_the_mlp_and_opens_a_box(browser, tmp_p
     p.page.click(f'.ag-graph [data-node="{box}"]')  # back to the boxes
     assert p.text("inside") == "" and len(p.shown("grad")) == len(drawn)
     p.close()
+
+
+def test_the_training_view_of_python_m_nn(browser, tmp_path):
+    import numpy as np
+
+    from nn import MLP
+    from nn.cli import main
+    from nn.plot import mlp_numpy
+
+    assert main(["--out", str(tmp_path), "--steps", "30", "--quiet", "--graph", "none"]) == 0
+    p = Page(browser, tmp_path / "explorer.html")
+    first, last = "0", p.page.get_attribute('[data-testid="step-slider"]', "max")
+    final = p.page.evaluate("document.querySelector('[data-testid=boundary]').toDataURL()")
+    assert p.text("step-label").startswith("after step 30 of 30: loss ")
+    p.page.fill('[data-testid="step-slider"]', first)
+    assert p.text("step-label") == "before training"
+    assert p.page.evaluate("document.querySelector('[data-testid=boundary]').toDataURL()") != final
+    p.page.fill('[data-testid="step-slider"]', last)
+    assert p.page.evaluate("document.querySelector('[data-testid=boundary]').toDataURL()") == final
+    # the page's forward pass is the model's, at the recorded (6-digit) weights
+    model = MLP.load(tmp_path / "model.json")
+    points = [[-1.0, 0.5], [0.3, -0.2], [1.5, 0.7], [2.0, -0.5]]
+    js = "document.querySelector('.ag-explorer').agTraining.outputs({}, {}, {})"
+    page_out = [p.page.evaluate(js.format(last, x, y)) for x, y in points]
+    np.testing.assert_allclose(np.array(page_out), mlp_numpy(model, points), rtol=1e-4, atol=1e-5)
+    widths = ("[...document.querySelectorAll('[data-testid=network] line')]"
+              ".map(e => e.getAttribute('stroke-width'))")
+    weights = p.page.evaluate(widths)
+    p.page.check('[data-testid="show-grads"]')
+    assert p.page.evaluate(widths) != weights
+    p.page.keyboard.press("ArrowRight")  # the sample's graph below steps as ever
+    assert p.text("status") == "forward pass: 1 of 33"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    p.page.uncheck('[data-testid="show-grads"]')
+    p.page.fill('[data-testid="step-slider"]', str(int(last) // 2))
+    p.page.screenshot(path=str(SHOTS / "explorer_training.png"), full_page=True)
+    p.close()
