@@ -50,6 +50,19 @@ assert (a.grad, b.grad, c.grad, f.grad) == (6.0, -4.0, -2.0, 4.0)
 graph
 
 # %% [markdown]
+# **Step through it.** `explore` makes a page where you run the forward pass and then the
+# backward pass one node at a time: at each backward step it highlights the node and its edges
+# and shows the chain rule with the numbers (`e.grad += 1 × d.grad = 1.0000 × -2.0000`). Hover
+# a node for its op, its local derivatives and the rule's formula; the quiz mode hides the grads
+# and asks you for each. Keys: → next step, ← undo. `explore(L, "L.html")` writes the page to a
+# file that opens in any browser, offline.
+
+# %%
+from autograd_mini import explore
+
+explore(L)
+
+# %% [markdown]
 # Check by hand: $L = (ab + c)f$, so $\partial L/\partial a = b f = 6$,
 # $\partial L/\partial b = a f = -4$, $\partial L/\partial c = f = -2$ and
 # $\partial L/\partial f = ab + c = 4$.
