@@ -892,3 +892,10 @@ def test_comparisons_with_an_unknown_type_let_it_answer_by_reflection():
     x, other = Value(1.0), Other()
     assert (x < other, x <= other, x > other, x >= other) == (
         "Other.__gt__", "Other.__ge__", "Other.__lt__", "Other.__le__")
+
+
+@pytest.mark.parametrize("x0", [-1.5, -1.0000001, 1.0000001, 1.5, -1.0, 1.0])
+def test_arcsin_and_arccos_outside_their_domain_are_nan_not_an_exception(x0):
+    for op, f in (("arcsin", math.asin), ("arccos", math.acos)):
+        got = getattr(Value(x0), op)().data
+        assert same_float(got, f(x0) if -1.0 <= x0 <= 1.0 else math.nan), (op, x0, got)

@@ -185,3 +185,11 @@ def test_derived_functions_are_named_after_the_function():
         assert make(Callable()).__name__ == f"{name}(f)"  # no __name__ of its own
         with pytest.raises(TypeError, match=rf"^{name}\(\) takes a function, not int$"):
             make(3)
+
+
+def test_argnums_defaults_to_the_first_argument_and_is_checked_to_the_word():
+    assert am.value_and_grad(lambda x, y: x * y)(3.0, 4.0) == (12.0, 4.0)
+    with pytest.raises(TypeError, match=r"^argnums must be an int or a sequence of ints, not str$"):
+        am.grad(lambda x: x, argnums="0")
+    with pytest.raises(ValueError, match=r"^argnums must name at least one argument$"):
+        am.grad(lambda x: x, argnums=[])
