@@ -59,10 +59,10 @@ def missing_in_ci() -> list[str]:
     """The optional tools that are not installed here, less those CI may go without."""
     allowed = allowed_missing()
     missing = [name for name in CI_MODULES if name not in allowed and importlib.util.find_spec(name) is None]
-    if shutil.which("dot") is None:
-        missing.append("Graphviz's dot (on the PATH)")
     if "chromium" not in allowed and not (shutil.which("chromium") or shutil.which("chromium-browser")):
         missing.append("Chromium (on the PATH, for the explorer's browser tests)")
+    if shutil.which("dot") is None:
+        missing.append("Graphviz's dot (on the PATH)")
     return missing
 
 

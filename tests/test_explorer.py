@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +143,13 @@ def test_save_and_display_inline(tmp_path):
     assert (tmp_path / "e.html").read_text(encoding="utf-8") == page.html
     frame = page._repr_html_()
     assert frame.startswith("<iframe srcdoc=\"&lt;!DOCTYPE html&gt;") and "</script>" not in frame
+
+
+def test_ci_without_chromium_fails_instead_of_skipping_the_browser_tests(tmp_path):
+    """tests/conftest.py: with CI set, a missing Chromium stops the session (exit 4)."""
+    env = {**os.environ, "CI": "1", "PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+                           "--co", str(Path(__file__).parent / "conftest.py")],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "Chromium (on the PATH, for the explorer's browser tests)" in done.stderr
