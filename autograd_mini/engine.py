@@ -355,25 +355,45 @@ def gradients(root: Value, seed: Any = 1.0, differentiable: bool = False) -> dic
 # -- the same walk, fast ----------------------------------------------------------------------------
 def _backward(root: Value, seed: float) -> None:
     """``gradients`` made fast, for ``backward``: the gradients live in each node's ``grad``
-    instead of a dict, and the walk is ``topological_order``'s with two shortcuts. (The property
-    test ``test_backward_leaves_every_node_holding_the_gradient_that_gradients_computes`` checks
-    that both give every node the same gradient.)
-
-    The shortcuts: a node is marked as seen by storing a marker in its own ``grad`` instead of
-    adding it to a set (backward overwrites the grad of every interior node anyway, and the set
-    cost a fifth of backward's time). The marker
-    is a new object each call, so it can never be mistaken for another pass's. (Two threads must
-    not run backward through the same interior nodes at once; they would race on ``grad``
-    anyway.) And a sum's terms whose parents are leaves are ordered as soon as they are found.
-
-    A pass cut short by an exception (KeyboardInterrupt, MemoryError) leaves no marker behind.
-    Cut short while ordering the graph, it leaves every interior node it had marked with
-    ``grad = 0.0`` (keeping their earlier values would cost a store per node) and the leaves
-    as they were; cut short while adding gradients up, it leaves the partial sums.
+    instead of a dict, and the order is ``_fast_order``'s. (The property test
+    ``test_backward_leaves_every_node_holding_the_gradient_that_gradients_computes`` checks that
+    both give every node the same gradient.)
     """
     if root._a is None:
         root.grad += seed
         return
+    order = _fast_order(root)
+    root.grad = seed
+    for node in reversed(order):
+        g = node.grad
+        a, b = node._a, node._b
+        if b is not None:
+            a.grad += node._da * g
+            b.grad += node._db * g
+        elif type(a) is tuple:  # a sum: every local derivative is 1
+            for p in a:
+                p.grad += g
+        else:
+            a.grad += node._da * g
+
+
+def _fast_order(root: Value) -> list[Value]:
+    """``topological_order`` with two shortcuts, for ``backward``; it leaves every interior
+    node's ``grad`` at 0.0, ready for this pass's sums (not a sum with an earlier pass).
+
+    The shortcuts: a node is marked as seen by storing a marker in its own ``grad`` instead of
+    adding it to a set (backward overwrites the grad of every interior node anyway, and the set
+    cost a fifth of backward's time). The marker is a new object each call, so it can never be
+    mistaken for another pass's. (Two threads must not run backward through the same interior
+    nodes at once; they would race on ``grad`` anyway.) And a sum's terms whose parents are
+    leaves are ordered as soon as they are found. The order is the one backward adds gradients
+    up in, which ``compile`` replays (``tracing``) to give the same numbers.
+
+    A walk cut short by an exception (KeyboardInterrupt, MemoryError) leaves no marker behind:
+    every interior node it had marked gets ``grad = 0.0`` (keeping their earlier values would
+    cost a store per node), and the leaves stay as they were. (Cut short while adding gradients
+    up, backward leaves the partial sums.)
+    """
     seen = object()
     order: list[Value] = []
     stack: list[Value | None] = [root]
@@ -410,23 +430,12 @@ def _backward(root: Value, seed: float) -> None:
                         stack.append(a)
                     if b is not None and b._a is not None and b.grad is not seen:
                         stack.append(b)
-        for node in order:  # this pass's d(root)/d(node), not a sum with an earlier pass
+        for node in order:
             node.grad = 0.0
     except BaseException:
         _unmark(seen, order, stack, (node, p))
         raise
-    root.grad = seed
-    for node in reversed(order):
-        g = node.grad
-        a, b = node._a, node._b
-        if b is not None:
-            a.grad += node._da * g
-            b.grad += node._db * g
-        elif type(a) is tuple:  # a sum: every local derivative is 1
-            for p in a:
-                p.grad += g
-        else:
-            a.grad += node._da * g
+    return order
 
 
 def _unmark(seen: object, *groups: Iterable[Value | None]) -> None:

@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .engine import Value
+from .engine import Value, _fast_order
 
 __all__ = ["Detached", "Graph", "GuardRecord", "TracedFloat", "engine_order", "trace"]
 
@@ -286,39 +286,8 @@ def record_call(f: Callable[..., Any], args: Sequence[Any]) -> tuple[Any, _Trace
 # -- from the graph of Values to a Graph ------------------------------------------------------------
 def engine_order(root: Value) -> list[Value]:
     """The interior nodes reachable from ``root`` in the order ``Value.backward()`` files them
-    (``engine._backward``'s walk, with a set for its marks): backward visits them reversed."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            order.append(stack.pop())  # type: ignore[arg-type]
-        elif node not in seen:
-            seen.add(node)
-            a, b = node._a, node._b
-            if type(a) is tuple:
-                stack.append(node)
-                stack.append(None)
-                for p in a:
-                    pa = p._a
-                    if pa is not None and p not in seen:
-                        pb = p._b
-                        if type(pa) is not tuple and pa._a is None and (pb is None or pb._a is None):
-                            seen.add(p)
-                            order.append(p)
-                        else:
-                            stack.append(p)
-            elif a._a is None and (b is None or b._a is None):
-                order.append(node)
-            else:
-                stack.append(node)
-                stack.append(None)
-                if a._a is not None and a not in seen:
-                    stack.append(a)
-                if b is not None and b._a is not None and b not in seen:
-                    stack.append(b)
-    return order
+    (it visits them reversed): ``engine._fast_order``, which leaves their grads at 0.0."""
+    return _fast_order(root) if root._a is not None else []
 
 
 class _Builder:
