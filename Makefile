@@ -53,7 +53,8 @@ MUTATE_PATHS ?= autograd_mini/rules.py autograd_mini/_ieee.py autograd_mini/_lif
 	autograd_mini/engine.py autograd_mini/functional.py autograd_mini/modes.py \
 	autograd_mini/testing/gradcheck.py nn/losses.py nn/optim.py nn/serialize.py
 MUTATE_TESTS ?= tests/test_engine.py tests/test_functional.py tests/test_modes.py tests/test_rules.py \
-	tests/test_ops_new.py tests/testing tests/nn/test_losses.py tests/nn/test_losses_checks.py \
+	tests/test_ops_new.py tests/test_userops.py tests/testing tests/nn/test_losses.py \
+	tests/nn/test_losses_checks.py \
 	tests/nn/test_optim.py tests/nn/test_optim_checks.py tests/nn/test_serialize.py
 MUTATE_DIR ?= build/mutate
 MUTATE_JOBS ?= 2

@@ -899,3 +899,20 @@ def test_arcsin_and_arccos_outside_their_domain_are_nan_not_an_exception(x0):
     for op, f in (("arcsin", math.asin), ("arccos", math.acos)):
         got = getattr(Value(x0), op)().data
         assert same_float(got, f(x0) if -1.0 <= x0 <= 1.0 else math.nan), (op, x0, got)
+
+
+def test_create_graph_adds_to_whatever_a_leaf_holds():
+    for before in (0.0, 1.0, -2.5):
+        x = Value(3.0)
+        x.grad = before
+        (x * x).backward(create_graph=True)
+        assert isinstance(x.grad, Value) and x.grad.data == before + 6.0, before
+
+
+def test_backward_refuses_a_bad_seed_in_both_modes_naming_its_type():
+    x = Value(3.0)
+    for create_graph in (False, True):
+        with pytest.raises(TypeError, match=r"^backward\(\) grad must be a real number, not str$"):
+            (x * x).backward("1", create_graph=create_graph)
+    with pytest.raises(TypeError, match=r"^backward\(\) grad must be a real number, not Value$"):
+        (x * x).backward(Value(1.0))  # a Value seed makes sense only with create_graph=True
