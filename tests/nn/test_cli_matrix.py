@@ -4,27 +4,18 @@ which losses fit."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 
 import pytest
+from cli_support import run_cli  # tests/support is on pytest's path
 
 from nn import DATASETS, LOSSES, load
-from nn.cli import main
 
 OPTIMIZERS = ("sgd", "adam")
 CHOICES = (None, *LOSSES, "binary_cross_entropy")  # None: the default for the dataset
 
 
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main(argv)
-        except SystemExit as e:
-            status = e.code
-    return status, out.getvalue(), err.getvalue()
+_run = run_cli
 
 
 COMBINATIONS = list(itertools.product(sorted(DATASETS), CHOICES, OPTIMIZERS))
