@@ -42,7 +42,7 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench.py $(ARGS)
 
-# Mutation testing with mutmut: not part of `make test` or CI (about 15 minutes on 2 cores). Each
+# Mutation testing with mutmut: not part of `make test` or CI (30+ minutes on 2 shared cores). Each
 # mutant changes one thing in one module of MUTATE_PATHS and runs the tests of MUTATE_TESTS (and
 # the modules' doctests) that reach the changed function; a mutant no test fails survives. It runs
 # in a copy of the working tree in MUTATE_DIR, never in the tree itself, and ends with killed/total
