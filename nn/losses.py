@@ -7,8 +7,8 @@ n-ary sum is one ``sum`` node. The formulas, for one example:
 - ``hinge`` (SVM max-margin, labels ``y = ±1``): ``max(0, 1 - y * s)``.
 - ``binary_cross_entropy`` from a logit ``z`` (labels 0/1): ``softplus(z) - y * z``, that is
   ``-y log σ(z) - (1-y) log(1-σ(z))``: ``softplus(-z)`` for ``y = 1``, ``softplus(z)`` for
-  ``y = 0``, with ``softplus(z) = log(1 + e^z)`` computed as ``z + log(1 + e^-z)`` for ``z > 0``
-  so that no exponential overflows.
+  ``y = 0``, with ``softplus(z) = log(1 + e^z)`` the table's op, computed as
+  ``max(z, 0) + log1p(e^-|z|)`` so that no exponential overflows.
 - ``cross_entropy`` from logits ``z_1..z_k`` and a class ``c``: ``-log_softmax(z)_c``, where
   ``log_softmax(z)_i = z_i - m - log(sum_j e^(z_j - m))`` and ``m = max(z)``; shifting by
   the constant ``m`` changes nothing mathematically and keeps every exponential ``<= 1``.
@@ -69,13 +69,6 @@ def hinge(scores: Any, labels: Any) -> Value:
     return _mean([(1 - y * s).relu() for s, y in zip(scores, labels)])
 
 
-def _softplus(z: Value) -> Value:
-    """log(1 + e^z), stable for large |z|: no exponential of a positive number."""
-    if z.data > 0:
-        return z + (1 + (-z).exp()).log()
-    return (1 + z.exp()).log()
-
-
 def binary_cross_entropy(logits: Any, labels: Any) -> Value:
     """Binary cross-entropy from logits, mean of ``softplus(z) - y * z`` for labels in {0, 1}.
 
@@ -91,8 +84,10 @@ def binary_cross_entropy(logits: Any, labels: Any) -> Value:
     for y in labels:
         if y not in (0, 1) or isinstance(y, bool):
             raise ValueError(f"binary_cross_entropy: labels must be 0 or 1, got {y!r}")
-    # softplus(z) - z = softplus(-z): no cancellation between two large numbers when y = 1
-    return _mean([_softplus(-z) if y else _softplus(z) for z, y in zip(logits, labels)])
+    # softplus(z) - z = softplus(-z): no cancellation between two large numbers when y = 1.
+    # softplus is one op of the table, stable for any z, and has no branch on the data (so a
+    # compiled loss needs no guard on the logit's sign).
+    return _mean([(-z).softplus() if y else z.softplus() for z, y in zip(logits, labels)])
 
 
 def log_softmax(logits: Sequence[Value]) -> list[Value]:
