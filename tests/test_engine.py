@@ -267,6 +267,14 @@ def test_sum_of_a_repeated_value_and_of_nothing():
     assert am.sum([]).data == 0.0
 
 
+def test_sum_keeps_its_label_with_and_without_constants():
+    # mutation testing: a label dropped on the way into the node passed the suite
+    x, y = Value(1.0), Value(2.0)
+    assert am.sum([x, y], label="total").label == "total"
+    assert am.sum([x, 3.0], label="shifted").label == "shifted"
+    assert am.sum([2.0, 3.0], label="constant").label == "constant"  # a leaf
+
+
 def test_sum_rejects_non_numbers():
     with pytest.raises(TypeError, match="str"):
         am.sum([Value(1.0), "2"])
