@@ -273,6 +273,7 @@ def test_sum_keeps_its_label_with_and_without_constants():
     assert am.sum([x, y], label="total").label == "total"
     assert am.sum([x, 3.0], label="shifted").label == "shifted"
     assert am.sum([2.0, 3.0], label="constant").label == "constant"  # a leaf
+    assert am.sum([x, y]).grad == 0.0 and am.sum([x, 3.0]).grad == 0.0  # before any backward
 
 
 def test_sum_rejects_non_numbers():
