@@ -80,32 +80,55 @@ class NumpyReplay:
     # -- the plan -------------------------------------------------------------------------------
     def _plan(self) -> None:
         graph, n = self.graph, self.n
-        level = [0] * graph.n_slots
+        level = graph.slot_levels
         groups: dict[Any, _Group] = {}
-        for i, args in enumerate(graph.args):
-            deps = [level[x] for x in args if type(x) is int]
-            deps += [level[x.slot] for x in args if isinstance(x, Detached)]
-            lv = level[n + i] = 1 + max(deps, default=0)
-            op = graph.ops[i]
-            kinds = tuple("s" if type(x) is int else "d" if isinstance(x, Detached) else "c" for x in args)
-            key = (lv, op if op == rules.SUM or op in rules.BY_NAME else ("user", id(op)), kinds)
-            if key not in groups:
-                groups[key] = _Group(lv, op, kinds)
-            groups[key].nodes.append(i)
+        get = groups.get
+        op_keys: dict[int, Any] = {}  # id(op) -> the op's part of a group's key
+        sum_op, by_name = rules.SUM, rules.BY_NAME
+        edge_parent: list[int] = []  # per edge (a slot operand), in node order: the parent,
+        edge_node: list[int] = []  # the node,
+        edge_operand: list[int] = []  # and the operand's position
+        i = 0
+        for op, args in zip(graph.ops, graph.args):
+            op_key = op_keys.get(id(op))
+            if op_key is None:
+                op_key = op_keys[id(op)] = op if op == sum_op or op in by_name else ("user", id(op))
+            types = tuple(map(type, args))
+            key = (level[n + i], op_key, types)
+            group = get(key)
+            if group is None:
+                kinds = tuple("s" if t is int else "d" if issubclass(t, Detached) else "c" for t in types)
+                group = groups[key] = _Group(level[n + i], op, kinds)
+            group.nodes.append(i)
+            if int in types:
+                j = 0
+                for x in args:
+                    if type(x) is int:
+                        edge_parent.append(x)
+                        edge_node.append(i)
+                        edge_operand.append(j)
+                    j += 1
+            i += 1
         self.groups = sorted(groups.values(), key=lambda g: g.level)
         # New slots: inputs, then each group's nodes in a block, then the constants' pool.
-        new = list(range(n)) + [0] * len(graph.ops)
+        new = np.empty(graph.n_slots, dtype=np.intp)
+        new[:n] = np.arange(n)
         k = n
         for group in self.groups:
             group.start = k  # type: ignore[attr-defined]
-            for i in group.nodes:
-                new[n + i] = k
-                k += 1
-        self.new = new
+            nodes = group.array = np.asarray(group.nodes, dtype=np.intp)  # type: ignore[attr-defined]
+            new[n + nodes] = np.arange(k, k + len(nodes))
+            k += len(nodes)
+        self.new_array = new
+        self.new = new.tolist()
         self.pool: dict[str, int] = {}
         self.pool_values: list[float] = []
         self.n_nodes_end = k  # the pool of constants follows, filled as the program is written
-        self._backward_plan(level)
+        lengths = np.fromiter(map(len, graph.args), dtype=np.intp, count=len(graph.args))
+        self.arg_offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.intp)
+        self._backward_plan(np.asarray(level, dtype=np.intp), np.asarray(edge_parent, dtype=np.intp),
+                            np.asarray(edge_node, dtype=np.intp), np.asarray(edge_operand, dtype=np.intp),
+                            int(lengths.sum()))
 
     def _constant(self, c: float) -> int:
         key = float(c).hex()
@@ -121,37 +144,69 @@ class NumpyReplay:
             return self.new[x.slot]
         return self._constant(x)
 
-    def _backward_plan(self, level: list[int]) -> None:
-        """Edges in backward's order, grouped by the parent's level and number of edges."""
-        graph, n, new = self.graph, self.n, self.new
-        incoming: dict[int, list[tuple[int, int, int]]] = {}  # parent -> (consumer, node, operand)
-        for i in reversed(graph.grad_order):
-            for j, x in enumerate(graph.args[i]):
-                if type(x) is int:
-                    incoming.setdefault(x, []).append((new[n + i], i, j))
-        by_level: dict[int, dict[int, list[int]]] = {}
-        for p, edges in incoming.items():
-            by_level.setdefault(level[p], {}).setdefault(len(edges), []).append(p)
-        self.edge_position: dict[tuple[int, int], int] = {}
-        self.levels_down: list[tuple[int, int, list[tuple[int, list[int], np.ndarray]]]] = []
+    def _backward_plan(self, level: np.ndarray, parent: np.ndarray, node: np.ndarray,
+                       operand: np.ndarray, n_operands: int) -> None:
+        """Edges in backward's order, grouped by the parent's level and number of edges: levels
+        from the top down; in a level, parents by their number of edges d, then in the order
+        backward first reaches them; a class of m parents with d edges each is a (d, m) block
+        whose column is a parent's edges in backward's order (``Value.backward()`` adds them up
+        in that order). All at once with numpy, from the edges in node order."""
+        graph, n = self.graph, self.n
+        # Backward visits the nodes in reversed grad_order, each node's operands in order.
+        rank = np.full(len(graph.ops), -1, dtype=np.intp)
+        visits = np.asarray(graph.grad_order, dtype=np.intp)[::-1]
+        rank[visits] = np.arange(len(visits))
+        keep = rank[node] >= 0
+        parent, node, operand = parent[keep], node[keep], operand[keep]
+        order = np.argsort(rank[node], kind="stable")
+        parent, node, operand = parent[order], node[order], operand[order]
+        e = len(parent)
+        # Each edge's row in its parent's column: its place among that parent's edges.
+        by_parent = np.argsort(parent, kind="stable")
+        sorted_parents = parent[by_parent]
+        run_start = np.flatnonzero(np.concatenate(([e > 0], sorted_parents[1:] != sorted_parents[:-1])))
+        run_length = np.diff(np.concatenate((run_start, [e])))
+        row = np.empty(e, dtype=np.intp)
+        row[by_parent] = np.arange(e) - np.repeat(run_start, run_length)
+        parents = sorted_parents[run_start]  # each parent once
+        first = by_parent[run_start]  # the edge backward reaches it by first
+        degree = run_length
+        # Parents in the order of their blocks: level down, degree up, first reached.
+        lv = level[parents]
+        ranked = np.lexsort((first, degree, -lv))
+        parents, first, degree, lv = parents[ranked], first[ranked], degree[ranked], lv[ranked]
+        column_of = np.empty(graph.n_slots, dtype=np.intp)  # a parent's column in its class
+        position_of = np.empty(graph.n_slots, dtype=np.intp)  # where its class's block starts
+        width_of = np.empty(graph.n_slots, dtype=np.intp)  # m, its class's number of parents
+        self.levels_down: list[tuple[int, int, list[tuple[int, Any, Any]]]] = []
         pos = 0
-        consumers: list[int] = []
-        for lv in sorted(by_level, reverse=True):
-            start = pos
-            classes = []
-            for d, parents in sorted(by_level[lv].items()):
-                m = len(parents)
-                block = np.empty((d, m), dtype=np.intp)
-                for c, p in enumerate(parents):
-                    for r, (consumer, i, j) in enumerate(incoming[p]):
-                        block[r, c] = consumer
-                        self.edge_position[(i, j)] = pos + r * m + c
-                consumers += block.ravel().tolist()
-                classes.append((d, [new[p] for p in parents], block))
-                pos += d * m
-            self.levels_down.append((start, pos, classes))
+        bounds = np.flatnonzero(np.concatenate(([True], (lv[1:] != lv[:-1]) | (degree[1:] != degree[:-1]),
+                                                [True]))) if len(parents) else np.zeros(1, dtype=np.intp)
+        level_start = pos
+        classes: list[tuple[int, Any, Any]] = []
+        new = self.new_array
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            if classes and lv[a] != lv[a - 1]:
+                self.levels_down.append((level_start, pos, classes))
+                level_start, classes = pos, []
+            d, m = int(degree[a]), b - a
+            members = parents[a:b]
+            column_of[members] = np.arange(m)
+            position_of[members] = pos
+            width_of[members] = m
+            classes.append((d, new[members], None))
+            pos += d * m
+        if classes:
+            self.levels_down.append((level_start, pos, classes))
         self.n_edges = pos
-        self.consumers = np.asarray(consumers, dtype=np.intp)
+        where = position_of[parent] + row * width_of[parent] + column_of[parent]
+        consumers = np.empty(pos, dtype=np.intp)
+        consumers[where] = new[n + node]
+        self.consumers = consumers
+        # Per operand of every node (flat, as arg_offsets numbers them): its edge's place, or
+        # one spare place for the derivatives of edges backward never uses.
+        self.edge_position = np.full(n_operands + 1, pos, dtype=np.intp)
+        self.edge_position[self.arg_offsets[node] + operand] = where
 
     # -- writing the program ----------------------------------------------------------------------
     def _array(self, values: Any, prefix: str) -> str:
@@ -164,39 +219,53 @@ class NumpyReplay:
         self.namespace[name] = arr
         return name
 
-    def _gather(self, buffer: str, values: Sequence[int], prefix: str = "I", comment: bool = True) -> str:
+    def _gather(self, buffer: str, values: Sequence[int] | np.ndarray, prefix: str = "I",
+                comment: bool = True) -> str:
         index = self._array(values, prefix)
         if ":" in index:
             return f"{buffer}[{index}]"
-        shown = f"  # {index} = {list(values)}" if len(values) <= 6 and comment else ""
+        shown = f"  # {index} = {np.asarray(values).tolist()}" if len(values) <= 6 and comment else ""
         return f"{buffer}.take({index}){shown}"
+
+    def _columns(self, group: _Group) -> list[tuple[Any, ...]]:
+        """Per operand position, the operands of the group's nodes there."""
+        columns = getattr(group, "columns", None)
+        if columns is None:
+            args = self.graph.args
+            columns = group.columns = list(zip(*[args[i] for i in group.nodes]))  # type: ignore[attr-defined]
+        return columns  # type: ignore[no-any-return]
+
+    def _slots(self, column: Sequence[Any], kind: str) -> np.ndarray:
+        """The new slots of a column of operands of one kind (constants put in the pool)."""
+        if kind == "s":
+            return self.new_array[np.asarray(column, dtype=np.intp)]  # type: ignore[no-any-return]
+        if kind == "d":
+            return self.new_array[np.asarray([x.slot for x in column], dtype=np.intp)]  # type: ignore[no-any-return]
+        return np.asarray([self._slot(x) for x in column], dtype=np.intp)
 
     def _operands(self, group: _Group) -> list[str]:
         """Per operand position: an expression of its values over the group (a scalar if it is
         the same constant throughout)."""
-        graph = self.graph
         out = []
-        for j, kind in enumerate(group.kinds):
-            column: list[Any] = [graph.args[i][j] for i in group.nodes]
+        for kind, column in zip(group.kinds, self._columns(group)):
             if kind == "c" and len({float(c).hex() for c in column}) == 1:
                 out.append(f"np.float64({_literal(column[0])})")
             else:
-                out.append(self._gather("v", [self._slot(x) for x in column]))
+                out.append(self._gather("v", self._slots(column, kind)))
         return out
 
-    def _derivative_positions(self, group: _Group, j: int) -> list[int]:
-        trash = self.n_edges  # one spare place for the derivatives of edges backward never uses
-        return [self.edge_position.get((i, j), trash) for i in group.nodes]
+    def _derivative_positions(self, group: _Group, j: int) -> np.ndarray:
+        return self.edge_position[self.arg_offsets[group.array] + j]  # type: ignore[attr-defined]
 
     def _group_lines(self, group: _Group, grad: bool) -> list[str]:
-        graph, op = self.graph, group.op
+        op = group.op
         count = len(group.nodes)
         where = f"{group.start}:{group.start + count}"  # type: ignore[attr-defined]
         forms = ", ".join({"s": "Value", "d": "detached", "c": "number"}[k] for k in group.kinds)
         lines = [f"# level {group.level}: {count:,} x {op} ({forms})"]
         if op == rules.SUM:
-            block = [[self._slot(graph.args[i][j]) for i in group.nodes] for j in range(len(group.kinds))]
-            index = self._array(np.asarray(block, dtype=np.intp), "S")
+            block = [self._slots(column, kind) for kind, column in zip(group.kinds, self._columns(group))]
+            index = self._array(np.stack(block), "S")
             if count == 1:  # a (k, 1) block would be summed pairwise: add in order instead
                 lines.append(f"v[{where}] = np.add.accumulate(v.take({index}).ravel())[-1:]")
             else:
@@ -247,8 +316,8 @@ class NumpyReplay:
     def _evaluate(self, expr: str, group: _Group, names: tuple[str, ...]) -> Any:
         """A derivative that depends on constants alone, computed now."""
         env = dict(self.namespace)
-        for j, name in enumerate(names):
-            env[name] = np.asarray([self.graph.args[i][j] for i in group.nodes], dtype=np.float64)
+        for name, column in zip(names, self._columns(group)):
+            env[name] = np.asarray(column, dtype=np.float64)
         with np.errstate(all="ignore"):
             return eval(expr, env)  # noqa: S307 - a formula of the rule table
 
@@ -260,7 +329,7 @@ class NumpyReplay:
             self.namespace.setdefault(f"_f_{name}", _vectorized.function(name))
 
     def _write(self, grad: bool) -> str:
-        self.static: list[tuple[list[int], Any]] = []
+        self.static: list[tuple[Any, Any]] = []
         body = [f"v[:{self.n}] = x"] if self.n else []
         for group in self.groups:
             body += self._group_lines(group, grad)

@@ -275,7 +275,9 @@ class Compiled:
         else:
             self._replay = _PythonReplay(graph)
         t2 = time.perf_counter()
-        edges = sum(1 for i in graph.grad_order for x in graph.args[i] if type(x) is int)
+        edges = getattr(self._replay, "n_edges", None)
+        if edges is None:
+            edges = _edges(graph)
         self.stats = Stats(self.backend, len(graph.ops), edges, _levels(graph), graph.n_inputs,
                            len(graph.guards), graph.frozen, t1 - t0, t2 - t1, self._retraces)
 
@@ -400,13 +402,16 @@ class Compiled:
 
 
 def _levels(graph: Graph) -> int:
-    level = [0] * graph.n_slots
-    n = graph.n_inputs
-    for i, args in enumerate(graph.args):
-        deps = [level[x] for x in args if type(x) is int] + [level[x.slot] for x in args
-                                                            if isinstance(x, Detached)]
-        level[n + i] = 1 + max(deps, default=0)
-    return max(level, default=0)
+    """The longest chain of nodes: the deepest slot's level (the trace records them)."""
+    return max(graph.slot_levels, default=0)
+
+
+def _edges(graph: Graph) -> int:
+    """The operands that carry a gradient: the slots among the operands of backward's nodes."""
+    args = graph.args
+    if len(graph.grad_order) == len(args):  # every node: count them all at once
+        return sum(type(x) is int for row in args for x in row)
+    return sum(type(x) is int for i in graph.grad_order for x in args[i])
 
 
 class _PythonReplay:

@@ -81,6 +81,21 @@ class Graph:
     values: list[float] = field(default_factory=list)  # every slot's value at trace time
     aux: list[Operand] = field(default_factory=list)  # more outputs, replayed without gradient
     frozen: int = 0  # leaves outside the arguments, kept as constants
+    levels: list[int] = field(default_factory=list)  # per slot: 0 for an input, else 1 + its
+    # operands' (slots' and Detached's) deepest level
+
+    @property
+    def slot_levels(self) -> list[int]:
+        """Every slot's level (``levels``, computed here if the Graph was made without it)."""
+        if len(self.levels) != self.n_slots:
+            level = [0] * self.n_slots
+            n = self.n_inputs
+            for i, args in enumerate(self.args):
+                level[n + i] = 1 + max([level[x] for x in args if type(x) is int]
+                                       + [level[x.slot] for x in args if isinstance(x, Detached)],
+                                       default=0)
+            self.levels = level
+        return self.levels
 
     @property
     def n_slots(self) -> int:
@@ -203,10 +218,12 @@ for _method, _build in (
     setattr(TracedFloat, _method, _arithmetic(_method, _build))
 
 
-def _get_data(self: Value) -> Any:
-    x = _member.__get__(self, Value)
-    t = _local.trace
-    if t is None or type(x) is not float or sys._getframe(1).f_globals.get("__name__") in INTERNAL:
+def _get_data(self: Value, _get: Any = _member.__get__, _frame: Any = sys._getframe,
+              _local: _Local = _local, _float: Any = float) -> Any:
+    # Called for every read of data while a trace runs (the engine's own, mostly): the names it
+    # needs are bound as defaults, and the cheap tests come first.
+    x = _get(self)
+    if type(x) is not _float or _local.trace is None or _frame(1).f_globals.get("__name__") in INTERNAL:
         return x
     return TracedFloat(x, self)
 
@@ -297,7 +314,7 @@ class _Builder:
         self.slot: dict[Value, int] = {v: i for i, v in enumerate(inputs)}
         self.alias: dict[Value, Detached] = {}  # leaves standing for a node's value: Value(z.data)
         self.record = record
-        self.graph = Graph(len(inputs), values=[v.data for v in inputs])
+        self.graph = Graph(len(inputs), values=[v.data for v in inputs], levels=[0] * len(inputs))
 
     def operand(self, x: Any) -> Operand:
         """A node's operand, or something read by a guard, once its dependencies have slots."""
@@ -341,6 +358,60 @@ class _Builder:
                 continue
             self.place(node)
 
+    def add_ordered(self, order: Sequence[Value]) -> bool:
+        """Give slots to ``order``, interior nodes each after its parents (``engine_order``): the
+        common case, a node whose operands are slots or constants, is placed right here, without
+        ``add``'s walk; one that reads data or a detached leaf goes through ``add``. True if the
+        nodes of ``order`` are the Graph's first nodes, in that order."""
+        slot, record, graph = self.slot, self.record, self.graph
+        get = slot.get
+        ops, args_, values, levels = graph.ops, graph.args, graph.values, graph.levels
+        special = bool(record.detached) or bool(record.bound)
+        unusual = {**record.detached, **record.bound} if special else {}
+        k = graph.n_inputs + len(ops)
+        frozen = 0
+        for node in order:
+            op = node._op
+            a = node._a
+            if type(op) is str:
+                operands = a if type(a) is tuple else (a,) if node._b is None else (a, node._b)
+            elif isinstance(op, str):  # a defop op's OpName
+                operands = node.parents
+            else:
+                operands = op[1:]
+                op = op[0]
+            if special and (node in slot or node in unusual
+                            or any(type(x) is not float and x in unusual for x in operands)):
+                self.add([node])
+                k = graph.n_inputs + len(ops)
+                continue
+            args: list[Any] = []
+            level = 0
+            for x in operands:
+                if type(x) is Value:
+                    s = get(x)
+                    if s is None:  # a leaf that is not an argument: a constant
+                        frozen += 1
+                        args.append(x.data)
+                    else:
+                        args.append(s)
+                        if levels[s] > level:
+                            level = levels[s]
+                elif isinstance(x, Value):
+                    args.append(self.operand(x))
+                    if type(args[-1]) is int and levels[args[-1]] > level:
+                        level = levels[args[-1]]
+                else:
+                    args.append(float(x))
+            slot[node] = k
+            k += 1
+            ops.append(op)
+            args_.append(tuple(args))
+            values.append(node.data)
+            levels.append(level + 1)
+        graph.frozen += frozen
+        return not special
+
     def place(self, node: Value) -> None:
         bound = list(self.record.bound.get(node, ()))
         args: list[Operand] = []
@@ -356,10 +427,13 @@ class _Builder:
             assert isinstance(args[0], Detached)
             self.alias[node] = args[0]
             return
+        levels = self.graph.levels
         self.slot[node] = self.graph.n_inputs + len(self.graph.ops)
         self.graph.ops.append(node._op if isinstance(node._op, str) else node._op[0])
         self.graph.args.append(tuple(args))
         self.graph.values.append(node.data)
+        levels.append(1 + max([levels[x] for x in args if type(x) is int]
+                              + [levels[x.slot] for x in args if isinstance(x, Detached)], default=0))
 
 
 def trace(f: Callable[..., Any], args: Sequence[Any], inputs: Sequence[Value],
@@ -372,15 +446,24 @@ def trace(f: Callable[..., Any], args: Sequence[Any], inputs: Sequence[Value],
     if aux is not None:
         out, extra = aux(out)
     b = _Builder(inputs, record)
+    graph = b.graph
+    # Backward's order is an order of the output's nodes with parents first: number them in it,
+    # so that it needs no walk of its own (and backward's order is 0, 1, 2, ... when no node
+    # reads data). Then what guards and aux reach besides.
+    order = engine_order(out) if isinstance(out, Value) else []
+    straight = b.add_ordered(order)
     guard_values = [x for g in record.guards for x in (g[0], g[2]) if isinstance(x, Value)]
     roots = ([out] if isinstance(out, Value) else []) + guard_values
     roots += [x for x in extra if isinstance(x, Value)]
     b.add(roots)
-    graph = b.graph
     if isinstance(out, Value):
         graph.output = b.operand(out)
-        if out._a is not None and out in b.slot:
-            graph.grad_order = [b.slot[v] - graph.n_inputs for v in engine_order(out)]
+        if order:
+            n, slot = graph.n_inputs, b.slot
+            if straight:
+                graph.grad_order = list(range(len(order)))
+            else:
+                graph.grad_order = [slot[v] - n for v in order]
     graph.aux = [b.operand(x) for x in extra]
     for lhs, op, rhs, expected, where in record.guards:
         graph.guards.append(GuardRecord(b.operand(lhs), op, b.operand(rhs), expected, where))
