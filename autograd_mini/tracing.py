@@ -33,15 +33,16 @@ engine's own ops, so a trace holds exactly the numbers the interpreter computes.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .engine import Value, _fast_order
 
-__all__ = ["Detached", "Graph", "GuardRecord", "TracedFloat", "engine_order", "trace"]
+__all__ = ["Detached", "Graph", "GuardRecord", "TracedFloat", "engine_order", "trace", "unguarded"]
 
 
 class Detached(NamedTuple):
@@ -115,6 +116,7 @@ class _Trace:
 
 class _Local(threading.local):
     trace: _Trace | None = None
+    unguarded = 0  # how many unguarded() blocks are open in this thread
 
 
 _local = _Local()
@@ -139,8 +141,30 @@ def _caller_line(depth: int = 2) -> str:
 
 def _guard(lhs: Any, op: str, rhs: Any, result: Any) -> None:
     t = _local.trace
-    if t is not None and type(result) is bool:
+    if t is not None and type(result) is bool and not _local.unguarded:
         t.guards.append((lhs, op, rhs, result, _caller_line(3)))
+
+
+@contextlib.contextmanager
+def unguarded() -> Iterator[None]:
+    """A block whose comparisons are not guards: for a choice that changes how a result is
+    computed but not the result, so that a replay may keep the trace-time choice.
+
+    The shift ``m = max(z)`` of a stable logsumexp is one: ``m + log(sum(e^(z - m)))`` is the
+    same for any ``m``, and the max only keeps the exponentials from overflowing. Under
+    ``unguarded()``, a replay subtracts the value the trace-time argmax has now instead of
+    retracing whenever another logit becomes the largest (it would overflow only if a logit
+    exceeded that one by more than about 709). Outside a trace it does nothing.
+
+    >>> with unguarded():
+    ...     max(1.0, 2.0)
+    2.0
+    """
+    _local.unguarded += 1
+    try:
+        yield
+    finally:
+        _local.unguarded -= 1
 
 
 class TracedFloat(float):
