@@ -18,7 +18,8 @@ import pytest
 from autograd_mini import Value
 from autograd_mini.explorer import explore
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="the browser tests drive Chromium with playwright (the test extra)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
