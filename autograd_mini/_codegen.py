@@ -27,7 +27,6 @@ fails when the code is generated, with the rule and the name, not at its first c
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -36,20 +35,10 @@ from typing import Any
 
 from . import _ieee, _lift
 from ._atomic import write_atomic
+from ._expressions import BUILTINS, VARIABLES, called_names, on_floats
 from .rules import RULES, Rule
 
 OUTPUT = Path(__file__).with_name("ops.py")
-#: Python builtins a rule may name: they work on floats and Values alike.
-BUILTINS = frozenset({"abs"})
-#: The names an expression may use besides functions: the inputs and the result.
-VARIABLES = frozenset({"a", "b", "out"})
-
-
-# -- checking and rewriting expressions ---------------------------------------------------------
-def _called_names(expression: str) -> list[str]:
-    return [n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)]
-
-
 def _call(rule: Rule) -> str:
     """How the forward of a lifted unary op reads: ``exp(a)``, or with its parameter."""
     args = "a" if rule.param is None else f"a, {rule.param[0]}"
@@ -82,7 +71,7 @@ def check(rule: Rule, functions: Iterable[str]) -> None:
     parameter = {rule.param[0]} if rule.param is not None else set()
     for where, expression in (("forward", rule.forward), *(("grads", g) for g in rule.grads)):
         try:
-            names = _called_names(expression)
+            names = called_names(expression)
         except SyntaxError as e:
             message = f"rule {rule.name!r}: its {where} {expression!r} is not an expression: {e.msg}"
             raise ValueError(message) from None
@@ -101,28 +90,6 @@ def check(rule: Rule, functions: Iterable[str]) -> None:
                 raise ValueError(f"rule {rule.name!r}: {name!r} in {expression!r} has no version for "
                                  "Values, so the derivative cannot be differentiated again (give it a "
                                  "row of its own, or add it to autograd_mini._lift)")
-
-
-class _OnFloats(ast.NodeTransformer):
-    """Rewrite ``exp(a)`` to ``_ieee.exp(a)``: the fast path calls the float functions."""
-
-    def __init__(self, keep: frozenset[str] = frozenset()) -> None:
-        self.keep = VARIABLES | BUILTINS | keep
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in self.keep:
-            return node
-        return ast.copy_location(ast.Attribute(ast.Name("_ieee", ast.Load()), node.id, ast.Load()), node)
-
-
-def on_floats(expression: str, param: tuple[str, float] | None = None) -> str:
-    """``expression`` calling the ``_ieee`` float functions (``param``'s name stays a variable).
-
-    >>> on_floats("div(1.0, b)")
-    '_ieee.div(1.0, b)'
-    """
-    keep = frozenset() if param is None else frozenset({param[0]})
-    return ast.unparse(_OnFloats(keep).visit(ast.parse(expression, mode="eval")))
 
 
 # -- the parts of ops.py ------------------------------------------------------------------------
@@ -273,7 +240,7 @@ def module_source(rules: Iterable[Rule] = RULES) -> str:
         check(rule, functions)
     by_method = {r.method: r for r in rules}
     public = sorted(functions)
-    helpers = {n for r in rules for g in r.grads for n in _called_names(g)} & set(_lift.__all__)
+    helpers = {n for r in rules for g in r.grads for n in called_names(g)} & set(_lift.__all__)
     if any(r.param is not None for r in rules):
         helpers.add("parameter")
     names = sorted({"as_float", "number"} | helpers)

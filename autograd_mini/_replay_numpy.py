@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import _vectorized, rules
-from ._codegen import _called_names
+from ._expressions import called_names
 from ._replay_python import GuardFailedError, operand_names
 from .tracing import Detached, Graph
 
@@ -43,7 +43,7 @@ _VARIABLES = ("a", "b", "out")
 def _on_arrays(expression: str, names: tuple[str, ...]) -> tuple[str, set[str]]:
     """The formula with ``_ieee`` names as ``_vectorized`` functions (``_f_div``), the operand
     names as ``str.format`` fields; and the functions it calls."""
-    functions = {n for n in _called_names(expression) if n not in names and n != "abs"}
+    functions = {n for n in called_names(expression) if n not in names and n != "abs"}
 
     class Rename(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:
@@ -304,7 +304,7 @@ class NumpyReplay:
                 expr, functions = _on_arrays(formula, (*names, "out"))
                 self._bind(functions)
                 expr = expr.format(**{name: name for name in (*names, "out")})
-                used = set(_called_names(formula)) & {*names, "out"}
+                used = set(called_names(formula)) & {*names, "out"}
                 depends = "out" in used or any(group.kinds[names.index(u)] != "c" for u in used if u in names)
                 if not depends:
                     self._static(group, j, self._evaluate(expr, group, names))

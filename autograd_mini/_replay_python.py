@@ -32,7 +32,7 @@ from functools import cache
 from typing import Any
 
 from . import _ieee, rules
-from ._codegen import on_floats
+from ._expressions import on_floats
 from ._lift import number
 from .tracing import Detached, Graph
 
