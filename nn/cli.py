@@ -30,7 +30,7 @@ from autograd_mini._atomic import check_writable
 from autograd_mini._messages import shorten
 
 from .data import DATASETS
-from .explorer import Recorder, write_explorer
+from .explorer import Recorder, neuron_name, write_explorer
 from .modules import ACTIVATIONS, MLP
 from .objectives import LOSSES, OBJECTIVES, objective
 from .optim import SGD, Adam, LinearDecay
@@ -289,11 +289,17 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
     say(f"wrote {out_dir / 'model.json'}")
     for path in _write_plots(model, xs, y, loss, out_dir, f"{opts.dataset}: train accuracy {acc:.1%}", say):
         progress.written.append(path)
-    if opts.graph != "none":
-        for path in _write_graph(model, xs[0], out_dir, opts.graph == "full", say):
+    sample: tuple[Value, list[Value]] | None = None  # one sample's graph, drawn in both files
+    if opts.graph != "none" or recorder is not None:
+        try:
+            sample = neuron_graph(model, xs[0])
+        except Exception as e:  # optional outputs: a skip, not a crash
+            say(_skipped("graph.svg and explorer.html", e))
+    if sample is not None and opts.graph != "none":
+        for path in _write_graph(model, sample, out_dir, opts.graph == "full", say):
             progress.written.append(path)
-    if recorder is not None:
-        for path in _write_explorer(recorder, xs, y, loss, out_dir, say):
+    if sample is not None and recorder is not None:
+        for path in _write_explorer(recorder, sample, xs, y, loss, out_dir, say):
             progress.written.append(path)
     return 0
 
@@ -334,8 +340,7 @@ def neuron_graph(model: MLP, x: Any) -> tuple[Value, list[Value]]:
     for li, layer in enumerate(model.layers):
         h = [n(h) for n in layer.neurons]
         for j, v in enumerate(h):
-            last = li == len(model.layers) - 1
-            v.label = ("out" if len(h) == 1 else f"out{j + 1}") if last else f"L{li + 1}.{j + 1}"
+            v.label = neuron_name(model, li, j)
         neurons += h
     root = h[0] if len(h) == 1 else _sum_for_drawing(h)
     model.zero_grad()
@@ -349,9 +354,10 @@ def _sum_for_drawing(outputs: list[Value]) -> Value:
     return vsum(outputs, label="Σ outputs")
 
 
-def _write_graph(model: MLP, x: Any, out_dir: Path, full: bool, say: Any) -> list[Path]:
+def _write_graph(model: MLP, sample: tuple[Value, list[Value]], out_dir: Path, full: bool,
+                 say: Any) -> list[Path]:
+    root, neurons = sample
     try:
-        root, neurons = neuron_graph(model, x)
         options: dict[str, Any] = {} if full else {"collapse": neurons}
         path = render(root, out_dir / "graph.svg", params=model.parameters(), **options)
     except Exception as e:  # the graph is optional: no renderer, a layout too slow,
@@ -362,9 +368,10 @@ def _write_graph(model: MLP, x: Any, out_dir: Path, full: bool, say: Any) -> lis
     return [Path(path)]
 
 
-def _write_explorer(recorder: Recorder, xs: Any, y: Any, loss: str, out_dir: Path, say: Any) -> list[Path]:
+def _write_explorer(recorder: Recorder, sample: tuple[Value, list[Value]], xs: Any, y: Any, loss: str,
+                    out_dir: Path, say: Any) -> list[Path]:
+    root, neurons = sample
     try:
-        root, neurons = neuron_graph(recorder.model, xs[0])
         path = write_explorer(out_dir / "explorer.html", recorder, xs, y, loss, root, neurons)
     except Exception as e:  # optional, as the graph: no renderer, a missing package, ...
         say(_skipped("explorer.html", e))

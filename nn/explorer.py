@@ -101,14 +101,26 @@ def training_data(recorder: Recorder, xs: Sequence[Sequence[float]], y: Sequence
         "threshold": goal.threshold, "loss_name": goal.name}
 
 
+def neuron_name(model: MLP, layer: int, j: int) -> str:
+    """The name drawings give neuron ``j`` of layer ``layer`` (both from 0): ``L<layer>.<neuron>``
+    counting from 1, or ``out`` (``out1``, ``out2``, ... for several) in the last layer.
+
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> neuron_name(model, 0, 2), neuron_name(model, 1, 0)
+    ('L1.3', 'out')
+    """
+    neurons = len(model.layers[layer].neurons)
+    if layer == len(model.layers) - 1:
+        return "out" if neurons == 1 else f"out{j + 1}"
+    return f"L{layer + 1}.{j + 1}"
+
+
 def label_parameters(model: MLP) -> None:
     """Name each unlabelled weight and bias after its neuron (``L2.5.w3``, ``L2.5.b``), as
     ``nn.cli.neuron_graph`` names the neurons, so that the graph's equations can say whose."""
-    last = len(model.layers) - 1
     for li, layer in enumerate(model.layers):
         for j, n in enumerate(layer.neurons):
-            output = "out" if len(layer.neurons) == 1 else f"out{j + 1}"
-            name = output if li == last else f"L{li + 1}.{j + 1}"
+            name = neuron_name(model, li, j)
             for k, w in enumerate(n.w):
                 w.label = w.label or f"{name}.w{k + 1}"
             n.b.label = n.b.label or f"{name}.b"
