@@ -283,19 +283,11 @@ def _hidden(top: Value, listed: set[Value], params: set[Value], index: dict[Valu
 def _svg(root: Value, shown: list[Value], grads: dict[Value, Any], *, params: list[Value],
          collapse: list[Value], max_nodes: int, renderer: str | None, timeout: float | None) -> str:
     """``draw_dot``'s drawing, with each Value showing its final grad, so that each box is laid
-    out wide enough for the numbers the page fills in (the Values' own grads are put back)."""
-    saved = [(v, v.grad) for v in shown]
-    try:
-        for v in shown:
-            v.grad = grads.get(v, 0.0)
-        labels = not collapse and len(shown) <= EDGE_LABELS
-        g: Any = draw_dot(root, params=params, collapse=collapse or None, edge_labels=labels,
-                          max_nodes=max_nodes, renderer=renderer, timeout=timeout)
-        svg = g._draw("svg").decode("utf-8")
-    finally:
-        for v, grad in saved:
-            v.grad = grad
-    return _inline(svg)
+    out wide enough for the numbers the page fills in."""
+    labels = not collapse and len(shown) <= EDGE_LABELS
+    g: Any = draw_dot(root, params=params, collapse=collapse or None, edge_labels=labels,
+                      max_nodes=max_nodes, renderer=renderer, timeout=timeout, grads=grads)
+    return _inline(g._draw("svg").decode("utf-8"))
 
 
 def _svg_inside(top: Value, shown: list[Value], inside: Any, grads: dict[Value, Any], params: set[Value],

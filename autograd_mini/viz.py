@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,7 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
              collapse: Iterable[Value] | None = None, max_nodes: int = 2000,
              rankdir: str = "LR", fmt: str = "{:.4f}", show_grad: bool = True,
              edge_labels: bool = False, timeout: float | None = 30.0,
-             renderer: str | None = None) -> graphviz.Digraph:
+             renderer: str | None = None, grads: Mapping[Value, Any] | None = None) -> graphviz.Digraph:
     """The graph of everything ``root`` was computed from, as a ``graphviz.Digraph``.
 
     In Jupyter the result displays inline (drawn by ``renderer``, as for ``to_svg``); its
@@ -76,6 +76,8 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
     - ``fmt``: format string for numbers; ``show_grad``: show each Value's ``grad``;
       ``edge_labels``: label each input edge with its local derivative.
+    - ``grads``: the gradient to show for each Value (0 for one it lacks), e.g.
+      ``gradients(root)``, instead of the Values' ``.grad``, which stays as it is.
     - ``timeout``: seconds allowed for drawing; ``renderer``: ``"dot"``, ``"wasm"`` or None
       for the first available.
 
@@ -99,6 +101,8 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
     for name, flag in (("show_grad", show_grad), ("edge_labels", edge_labels)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be a bool, not {type(flag).__name__}")
+    if grads is not None and not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a mapping from Values to numbers, not {type(grads).__name__}")
     _check_choice("renderer", renderer, (None, *_renderers.RENDERERS))
 
     listed = _values("collapse", collapse)
@@ -135,7 +139,7 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
         fields = [str(v.label)] if v.label else []  # str(): label is a plain slot, assignable
         fields.append(f"data {number(v.data)}")
         if show_grad:
-            fields.append(f"grad {number(v.grad)}")
+            fields.append(f"grad {number(v.grad if grads is None else grads.get(v, 0.0))}")
         box = found.get(v)
         if box is not None:
             fields.append(box.summary())

@@ -355,3 +355,14 @@ def test_timeout_message_explains_long_edges():
         xs.append((xs[-1] * xs[i // 2]).tanh())
     with pytest.raises(TimeoutError, match=r"the graph has 603 nodes and about [\d,]+ bends of long edges"):
         to_svg(am.sum(xs), timeout=0.001)
+
+
+def test_grads_shows_given_gradients_and_leaves_the_values_alone():
+    x = Value(2.0, label="x")
+    y = x * x
+    g = draw_dot(y, grads=am.gradients(y))  # d(x*x)/dx = 4, with no backward()
+    assert "grad 4.0000" in g.source and "grad 1.0000" in g.source
+    assert (x.grad, y.grad) == (0.0, 0.0)
+    assert draw_dot(y, grads={}).source.count("grad 0.0000") == 2  # a Value it lacks shows 0
+    with pytest.raises(TypeError, match="grads must be a mapping from Values to numbers, not list"):
+        draw_dot(y, grads=[4.0])
