@@ -110,7 +110,7 @@ def _is_sequence(x: Any) -> bool:
 def _scalar(x: Any, where: str) -> float:
     if isinstance(x, Value):
         return x.data
-    f = None if isinstance(x, bool) else number(x)
+    f = number(x)
     if f is None:
         raise TypeError(f"{where} must be a real number, not {type(x).__name__}")
     return f
@@ -262,7 +262,7 @@ class Compiled:
         t0 = time.perf_counter()
         graph, out = trace(self.f, args, inputs, self._split_aux if self.has_aux else None)
         if not isinstance(out, Value):
-            c = None if isinstance(out, bool) else number(out)
+            c = number(out)
             if c is None:
                 raise TypeError(f"{self._name} must return a scalar Value or a real number, "
                                 f"not {type(out).__name__}")
@@ -293,7 +293,7 @@ class Compiled:
         else:
             shape, flat = None, [aux]
         for y in flat:
-            if not isinstance(y, Value) and (isinstance(y, bool) or number(y) is None):
+            if not isinstance(y, Value) and number(y) is None:
                 raise TypeError(f"{self._name}'s aux must hold Values and numbers, not {type(y).__name__}")
         self._shape = shape
         return out, flat

@@ -123,13 +123,13 @@ class UserOp:
         return _node(out, (self.op, data[0], b), b, None, ds[1], 0.0)
 
     def _number(self, x: Any) -> float:
-        f = None if isinstance(x, bool) else number(x)
+        f = number(x)
         if f is None:
             raise TypeError(f"{self.name}() takes real numbers or Values, not {type(x).__name__}")
         return f
 
     def _result(self, result: Any) -> float:
-        out = None if isinstance(result, bool) else number(result)
+        out = number(result)
         if out is None:
             raise TypeError(f"the forward of op {self.name!r} must return a real number, "
                             f"not {type(result).__name__}")
@@ -149,7 +149,7 @@ class UserOp:
         """The local derivatives at a point, as floats."""
         ds = []
         for i, d in enumerate(self._derivatives(result)):
-            f = None if isinstance(d, bool) else number(d)
+            f = number(d)
             if f is None:
                 raise TypeError(f"the grads of op {self.name!r} must return real numbers on floats, "
                                 f"not {type(d).__name__} (for input {i})")
