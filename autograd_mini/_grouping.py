@@ -134,3 +134,27 @@ def bends(nodes: list[Value], parents: Parents = PARENTS, found: dict[Value, Box
                 leaf_rank[p] = min(leaf_rank.get(p, rank[v]), rank[v] - gap[v])
     rank.update(leaf_rank)
     return sum(rank[v] - gap[v] - rank[p] for v in nodes for p in parents(v))
+
+
+def count(roots: Iterable[Value], limit: int) -> int:
+    """The nodes a full drawing of ``roots`` has (each Value, and an op for each one with
+    parents), counted no further than ``limit + 1``: enough to refuse a graph too big to draw
+    without walking all of it (no recursion).
+
+    >>> x = Value(1.0)
+    >>> count([x * 2 + x], 100), count([x * 2 + x], 2)
+    (5, 3)
+    """
+    seen: set[Value] = set()
+    stack = list(roots)
+    n = 0
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        n += 2 if node.parents else 1
+        if n > limit:
+            break
+        stack.extend(node.parents)
+    return n

@@ -39,10 +39,10 @@ from typing import Any
 
 from . import _renderers, rules
 from ._atomic import write_atomic
-from ._grouping import PARENTS, Box, boxes, parents_of, topological
+from ._grouping import PARENTS, Box, boxes, count, parents_of, topological
 from ._renderers import label_text, plain_label, record_field
 from .engine import Value, gradients
-from .viz import BOX, INPUT, INTERMEDIATE, OP, PARAMETER, _op_label, _values, draw_dot
+from .viz import BOX, INPUT, INTERMEDIATE, OP, PARAMETER, _check_int, _op_label, _too_many, _values, draw_dot
 
 __all__ = ["Explorer", "explore"]
 
@@ -115,6 +115,11 @@ def explore(root: Value, path: str | os.PathLike[str] | None = None, *,
         raise TypeError(f"path must be a str or path, not {type(path).__name__}")
     param_list = _values("params", params)
     listed = _values("collapse", collapse)
+    _check_int("max_nodes", max_nodes)
+    # Refused before anything is computed (gradients, names and equations take about 0.5 ms a
+    # node): a count that stops past max_nodes.
+    if not listed and count([root], max_nodes) > max_nodes:
+        raise _too_many(f"more than max_nodes={max_nodes} nodes (values and ops)")
     data, ids = graph_data(root, param_list, listed, max_nodes=max_nodes, renderer=renderer,
                            timeout=timeout)
     name = data["nodes"][-1]["n"]

@@ -113,12 +113,8 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
     count = len(nodes) + sum(1 for v in nodes if v.parents and v not in found)
     if count > max_nodes:
         what = f"{count - len(nodes):,} ops" + (f", {len(found):,} boxes" if found else "")
-        raise ValueError(
-            f"the drawing has {count:,} nodes ({len(nodes):,} values and {what}), more than "
-            f"max_nodes={max_nodes}: Graphviz takes seconds to minutes to lay out graphs of "
-            "several thousand nodes. Draw a smaller graph (e.g. the loss of one sample, not of a "
-            "batch), draw parts as boxes (collapse=, e.g. every neuron's output), or pass a larger "
-            "max_nodes.")
+        raise _too_many(f"{count:,} nodes ({len(nodes):,} values and {what}), more than "
+                       f"max_nodes={max_nodes}")
 
     g: Any = _digraph_class()(
         "autograd_mini",
@@ -255,6 +251,15 @@ def _values(name: str, values: Any) -> list[Value]:
         if not isinstance(v, Value):
             raise TypeError(f"{name} must hold Values, not {type(v).__name__}")
     return list(dict.fromkeys(found))
+
+
+def _too_many(size: str) -> ValueError:
+    """The error for a drawing of ``size`` (``2,001 nodes (...), more than max_nodes=2000``)."""
+    return ValueError(
+        f"the drawing has {size}: Graphviz takes seconds to minutes to lay out graphs of "
+        "several thousand nodes. Draw a smaller graph (e.g. the loss of one sample, not of a "
+        "batch), draw parts as boxes (collapse=, e.g. every neuron's output), or pass a larger "
+        "max_nodes.")
 
 
 def _check_drawn(listed: list[Value], nodes: list[Value]) -> None:
