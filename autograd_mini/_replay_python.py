@@ -47,6 +47,10 @@ class GuardFailedError(Exception):
         self.index = index
 
 
+#: Terms of a sum per line of the program (see ``_Writer.assignments``).
+_TERMS = 100
+
+
 class _Placeholders(ast.NodeTransformer):
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
@@ -113,6 +117,20 @@ class _Writer:
             self.namespace[key] = op.definition
         return self.user[op]
 
+    def assignments(self, i: int) -> list[str]:
+        """Node ``i``'s lines: ``v5 = <forward>``; a sum of many terms takes a line per
+        ``_TERMS`` of them, ``v5 = v5 + ...``, still added left to right as ``engine.sum`` does
+        (one chained ``+`` of ~3,000 terms overflows the compiler's stack)."""
+        op, args = self.graph.ops[i], self.graph.args[i]
+        target = f"v{self.graph.n_inputs + i}"
+        if op != rules.SUM or len(args) <= _TERMS:
+            return [f"{target} = {self.forward(i)}"]
+        names = [self.name(x) for x in args]
+        lines = [f"{target} = 0.0 + {' + '.join(names[:_TERMS])}"]
+        for k in range(_TERMS, len(names), _TERMS):
+            lines.append(f"{target} = {target} + {' + '.join(names[k:k + _TERMS])}")
+        return lines
+
     def forward(self, i: int) -> str:
         op, args = self.graph.ops[i], self.graph.args[i]
         names = [self.name(x) for x in args]
@@ -162,7 +180,7 @@ class _Writer:
         lines = ["def values(x):"]
         if n:
             lines.append(f"    {', '.join(f'v{i}' for i in range(n))}, = x")
-        lines += [f"    v{n + i} = {self.forward(i)}" for i in range(len(self.graph.ops))]
+        lines += [f"    {line}" for i in range(len(self.graph.ops)) for line in self.assignments(i)]
         lines.append(f"    return [{', '.join(f'v{i}' for i in range(self.graph.n_slots))}]")
         return "\n".join(lines)
 
@@ -173,7 +191,7 @@ class _Writer:
         if n:
             lines.append(f"    {', '.join(f'v{i}' for i in range(n))}, = x")
         for i, op in enumerate(graph.ops):
-            lines.append(_comment(f"    v{n + i} = {self.forward(i)}", op))
+            lines += [_comment(f"    {line}", op) for line in self.assignments(i)]
         lines += self.guards()
         value = self.name(graph.output)
         if graph.aux:
