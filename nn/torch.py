@@ -24,7 +24,7 @@ without it they raise an ImportError saying how to install it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -316,10 +316,30 @@ def _from_state_dict(state: Mapping[str, Any], config: Mapping[str, Any] | None,
 
 # --- compare ----------------------------------------------------------------------------------
 
+def _largest(xs: Iterable[float]) -> float:
+    """The largest of the magnitudes ``xs`` (0 for none), and NaN if any is NaN: Python's ``max`` keeps a NaN
+    only where it comes first (``max([0.0, nan])`` is 0.0), which would hide a NaN difference.
+
+    >>> _largest([0.0, math.nan, 1.0]), _largest([1.0, math.inf]), _largest([])
+    (nan, inf, 0.0)
+    """
+    largest = 0.0
+    for x in xs:
+        if math.isnan(x):
+            return math.nan
+        largest = max(largest, x)
+    return largest
+
+
 @dataclass(frozen=True)
 class Difference:
     """The largest absolute difference between nn's numbers and torch's for one row, and that
-    divided by the largest magnitude among them (0 where both are all 0)."""
+    divided by the largest magnitude among them (0 where both are all 0).
+
+    A NaN or an inf on either side is a difference, NaN or inf, never skipped: even a NaN at the
+    same place on both sides (NaN - NaN is NaN), or the same inf on both (inf - inf is NaN), is
+    shown, since a row agrees only where its numbers are finite and close. ``rel`` is then ``abs``.
+    """
 
     what: str
     abs: float
@@ -327,25 +347,29 @@ class Difference:
 
 
 def _difference(what: str, ours: list[float], theirs: list[float]) -> Difference:
-    largest = max((abs(x) for x in (*ours, *theirs)), default=0.0)
-    worst = max((abs(a - b) for a, b in zip(ours, theirs, strict=True)), default=0.0)
-    return Difference(what, worst, worst / largest if largest else (0.0 if worst == 0 else math.inf))
+    largest = _largest(abs(x) for x in (*ours, *theirs))
+    worst = _largest(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+    if not math.isfinite(worst):
+        return Difference(what, worst, worst)
+    return Difference(what, worst, worst / largest if largest else 0.0)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """What ``compare`` found: one Difference per row; ``str()`` is the table it prints."""
+    """What ``compare`` found: one Difference per row; ``str()`` is the table it prints.
+    ``max_abs`` and ``max_rel`` are NaN where any row's is (and inf where one is and none is NaN),
+    so that ``assert result.max_abs < 1e-12`` fails on a model that computes a NaN."""
 
     title: str
     rows: tuple[Difference, ...]
 
     @property
     def max_abs(self) -> float:
-        return max(row.abs for row in self.rows)
+        return _largest(row.abs for row in self.rows)
 
     @property
     def max_rel(self) -> float:
-        return max(row.rel for row in self.rows)
+        return _largest(row.rel for row in self.rows)
 
     def __getitem__(self, what: str) -> Difference:
         for row in self.rows:

@@ -6,13 +6,16 @@ it, and what the functions say without it, are tested everywhere.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import math
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
@@ -319,6 +322,90 @@ def test_compare_shows_a_model_that_differs(torch):
     assert result["layer 1 (16->16) weights"].abs == 0.5
     assert result["layer 0 (2->16) weights"].abs == 0.0
     assert result["outputs (100 x 1)"].abs > 0.0
+
+
+def _nonfinite_rows(result):
+    """The rows whose line in the printed table shows nan or inf."""
+    return [line.split("  ")[0] for line in str(result).splitlines()[2:] if re.search(r"\b(nan|inf)\b", line)]
+
+
+def test_compare_shows_a_nan_where_pythons_max_would_skip_it(torch, capsys):
+    xs, y, model = _demo()
+    net = bridge.to_torch(model)
+    with torch.no_grad():
+        net[2].bias[3] = math.nan  # not the row's first number: max() would skip it
+    result = compare(model, net, xs, y)
+    assert math.isnan(result["layer 1 (16->16) weights"].abs)
+    assert math.isnan(result["layer 1 (16->16) weights"].rel)
+    assert math.isnan(result.max_abs) and math.isnan(result.max_rel)
+    assert "layer 1 (16->16) weights" in _nonfinite_rows(result)
+    assert "nan" in capsys.readouterr().out.splitlines()[6]  # the printed table, that row
+
+
+def test_compare_a_nan_on_both_sides_at_the_same_place_is_a_difference(torch):
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[1].neurons[0].w[2].data = math.nan
+    net = bridge.to_torch(model)  # the same NaN, copied
+    result = compare(model, net, [[0.5, -0.5]], [1], show=False)
+    assert math.isnan(result["layer 1 (3->1) weights"].abs)
+    model.layers[1].neurons[0].w[2].data = math.inf
+    result = compare(model, bridge.to_torch(model), [[0.5, -0.5]], [1], show=False)
+    assert math.isnan(result["layer 1 (3->1) weights"].abs)  # inf - inf
+
+
+def test_the_largest_difference_keeps_nan_and_inf_wherever_they_are():
+    rows = [bridge.Difference("a", 0.0, 0.0), bridge.Difference("b", math.inf, math.inf),
+            bridge.Difference("c", 1e-16, 1e-16)]
+    assert bridge.Comparison("t", tuple(rows)).max_abs == math.inf
+    rows.append(bridge.Difference("d", math.nan, math.nan))
+    assert math.isnan(bridge.Comparison("t", tuple(rows)).max_abs)
+    assert math.isnan(bridge.Comparison("t", tuple(reversed(rows))).max_rel)
+    row = bridge._difference("w", [1.0, 2.0, 3.0], [1.0, 2.0, -math.inf])
+    assert (row.abs, row.rel) == (math.inf, math.inf)
+    row = bridge._difference("w", [1.0, 2.0, 3.0], [1.0, 2.0, 3.5])
+    assert (row.abs, row.rel) == (0.5, 0.5 / 3.5)
+    assert bridge._difference("w", [0.0], [0.0]) == bridge.Difference("w", 0.0, 0.0)
+
+
+SPECIAL = st.sampled_from([math.nan, math.inf, -math.inf])
+
+
+@settings(max_examples=60, deadline=None)
+@given(side=st.sampled_from(["nn", "torch", "input"]), place=st.integers(0, 10**6), bad=SPECIAL,
+       activation=st.sampled_from(ACTIVATIONS), loss=st.sampled_from(["hinge", "bce", "mse"]))
+def test_compare_shows_a_nan_or_inf_put_anywhere(torch, side, place, bad, activation, loss):
+    """A NaN or inf in either model's weights or in the inputs: max_abs is not finite and the
+    printed table shows it (where a weight was changed, in that layer's weights row)."""
+    xs, y = make_moons(6, seed=0)
+    model = MLP(2, [3, 3, 1], activation=activation, seed=1)
+    net = bridge.to_torch(model)
+    where = None
+    if side == "input":
+        xs[place % len(xs)][place // len(xs) % 2] = bad
+    else:
+        i = place % len(model.parameters())
+        k = next(k for k, layer in enumerate(model.layers) if i < sum(len(m.parameters()) for m in
+                                                                     model.layers[:k + 1]))
+        where = f"layer {k} ({3 if k else 2}->{1 if k == 2 else 3}) weights"
+        if side == "nn":
+            model.parameters()[i].data = bad
+        else:
+            j = i - sum(len(m.parameters()) for m in model.layers[:k])
+            nin = len(model.layers[k].neurons[0].w)
+            neuron, w = divmod(j, nin + 1)
+            with torch.no_grad():
+                if w < nin:
+                    net[2 * k].weight[neuron, w] = bad
+                else:
+                    net[2 * k].bias[neuron] = bad
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = compare(model, net, xs, y, loss=loss)
+    assert not math.isfinite(result.max_abs) and not math.isfinite(result.max_rel)
+    shown = _nonfinite_rows(result)
+    assert shown and printed.getvalue().strip() == str(result)
+    if where is not None:
+        assert where in shown, str(result)
 
 
 # --- training in each framework from the same weights ---------------------------------------------
