@@ -64,3 +64,80 @@ def test_fit_compiled_python_trains_a_wide_mlp_with_l2_as_interpreted():
                       optimizer=SGD(model.parameters(), lr=0.1), progress=False)
         runs.append((history.loss, [p.data for p in model.parameters()]))
     assert runs[0] == runs[1]
+
+
+# -- the numpy replay's exact ops give the engine's very numbers (issue 27) -------------------------
+def many_uses(x, ws):
+    """``x`` and each ``w`` reach the output along dozens of edges, at several levels and
+    through each exact op: their gradients are sums of many terms of mixed magnitudes."""
+    terms = []
+    for k, w in enumerate(ws):
+        a = x * w
+        b = (a + x) * (w - x) if k % 2 else (a - w) / (x + 3.0)
+        c = abs(b).sqrt() * x if k % 3 else -(b * w)
+        terms += [a, b * 1e-7, c]
+    return am.sum(terms) * x + am.sum([t * x for t in terms[::5]])
+
+
+def random_exact(seed, n_ops=80):
+    """A random straight-line program of ``+ - * /``, neg, abs, sqrt and sums, reusing earlier
+    results and the inputs often: a function of a list of inputs (the same program each call)."""
+    def f(xs):
+        rng = random.Random(seed)
+        slots = list(xs)
+        for _ in range(n_ops):
+            a, b = rng.choice(slots), rng.choice(slots)
+            kind = rng.randrange(7)
+            if kind == 0:
+                slots.append(a + b)
+            elif kind == 1:
+                slots.append(a - b * rng.choice((1e-6, 1.0, 1e6)))
+            elif kind == 2:
+                slots.append(a * b)
+            elif kind == 3:
+                slots.append(a / (abs(b) + 1.0))
+            elif kind == 4:
+                slots.append(-abs(a).sqrt())
+            elif kind == 5:
+                slots.append(am.sum([rng.choice(slots) for _ in range(rng.randint(2, 12))]))
+            else:  # an input used again: many edges into the same leaves
+                slots.append(a * rng.choice(xs) + rng.choice(xs))
+        return am.sum(slots[len(xs):])
+    return f
+
+
+def test_a_parent_with_dozens_of_edges_gets_the_engines_very_gradient_on_numpy():
+    x, ws = 0.7, mixed(40, seed=1)
+    cf = am.compile(many_uses, x, ws, backend="numpy")
+    value, (gx, gws) = engine(many_uses, x, ws)
+    v, (cx, cws) = cf.value_and_grad(x, ws, argnums=(0, 1))
+    assert v == value and cf(x, ws) == value
+    assert cx == gx and cws == gws
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_programs_of_exact_ops_replay_bit_for_bit_on_numpy(seed):
+    xs = mixed(6, seed=seed)
+    f = random_exact(seed)
+    value, (grads,) = engine(f, xs)
+    cf = am.compile(f, xs, backend="numpy")
+    v, g = cf.value_and_grad(xs)
+    assert v == value and cf(xs) == value
+    assert g == grads
+    other = mixed(6, seed=100 + seed)  # new numbers, same program
+    value, (grads,) = engine(f, other)
+    v, g = cf.value_and_grad(other)
+    assert v == value and g == grads
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 64])
+def test_sums_of_mixed_magnitudes_add_from_the_left_in_every_block_shape(width):
+    def f(xs):
+        rows = [xs[i::width] for i in range(width)]  # width sums side by side, one level
+        return am.sum([am.sum(r) for r in rows])
+
+    xs = mixed(40 * width, seed=width)
+    value, (grads,) = engine(f, xs)
+    cf = am.compile(f, xs, backend="numpy")
+    v, g = cf.value_and_grad(xs)
+    assert v == value and g == grads
