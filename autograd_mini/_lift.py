@@ -6,11 +6,13 @@ engine does not take (the op then returns ``NotImplemented`` and Python raises i
 ``TypeError``).
 
 The rules' derivative formulas call a few helpers besides the ops themselves: ``div``, ``pow``,
-``step``, ``sign``, ``dleaky_relu``, ``floor_divide``, ``dpow_base`` and ``dpow_exp``. On floats
-they are ``_ieee``'s; here each also takes Values, so that the same formula, evaluated on the
-nodes of a graph, builds the derivative as a graph (which is how gradients are differentiated
-again). The ops' own functions (``exp``, ``log``, ...) are lifted the same way in the
-generated ``ops`` module.
+``floor_divide``, ``dpow_base`` and ``dpow_exp``. On floats they are ``_ieee``'s; here each also
+takes Values, so that the same formula, evaluated on the nodes of a graph, builds the derivative
+as a graph (which is how gradients are differentiated again). Such a graph is made of ops only:
+where a formula must still choose on numbers (``dpow_base`` and ``dpow_exp`` at their special
+points), it asks ``holds``, which tells compile's tracer, so that the choice is a guard. The
+ops' own functions (``exp``, ``log``, ``step``, ...) are lifted the same way in the generated
+``ops`` module.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from . import _ieee
 from ._messages import shorten
 
-__all__ = ["div", "dleaky_relu", "dpow_base", "dpow_exp", "floor_divide", "number", "pow", "sign", "step"]
+__all__ = ["div", "dpow_base", "dpow_exp", "floor_divide", "holds", "number", "pow"]
 
 
 def number(x: object) -> float | None:
@@ -107,26 +109,36 @@ def pow(a: Any, b: Any) -> Any:
     return _ieee.pow(a, b) if is_number(a) and is_number(b) else a ** b
 
 
-# Piecewise-constant derivatives have derivative 0: their float value is exact, on Values too.
-def step(a: Any) -> float:
-    """relu's derivative, 0 or 1, as a float even for a Value (its own derivative is 0)."""
-    return _ieee.step(_data(a))
+def floor_divide(a: Any, b: Any) -> Any:
+    """a // b: ``_ieee.floor_divide`` on numbers, the node ``a // b`` if either is a Value.
+
+    ``%``'s derivative in b is -(a // b), whose own derivative is 0 (as PyTorch's floor
+    division's): as a node, a replay computes it again for new inputs."""
+    return _ieee.floor_divide(a, b) if is_number(a) and is_number(b) else a // b
 
 
-def sign(a: Any) -> float:
-    """abs's derivative, -1, 0 or 1, as a float even for a Value (its own derivative is 0)."""
-    return _ieee.sign(_data(a))
+# -- choices on numbers, seen by compile's tracer -------------------------------------------------
+#: While set (by compile's tracer, for the length of a trace), called as ``hook(lhs, op, rhs,
+#: result)`` for every choice a derivative formula makes on the numbers of Values: the tracer
+#: records it as a guard, which a replay checks again. ``[None]`` otherwise. The kinked ops'
+#: derivatives (``step``, ``sign``, ``dleaky_relu``, ``//``) need no choice: they are ops.
+decision_hook: list[Any] = [None]
+
+#: The least positive float whose reciprocal is finite: 1 / a overflows exactly where |a| < TINY.
+TINY = float.fromhex("0x0.4000000000001p-1022")
+
+_COMPARE = {"==": float.__eq__, "!=": float.__ne__, "<": float.__lt__, ">": float.__gt__,
+            ">=": float.__ge__}
 
 
-def dleaky_relu(a: Any, negative_slope: Any) -> float:
-    """leaky_relu's derivative, 1 or the slope, as a float even for a Value (its own derivative is 0)."""
-    return _ieee.dleaky_relu(_data(a), _data(negative_slope))
-
-
-def floor_divide(a: Any, b: Any) -> float:
-    """a // b as a float even for Values: ``%``'s derivative in b is -(a // b), whose own
-    derivative is 0 (as PyTorch's floor division's)."""
-    return _ieee.floor_divide(_data(a), _data(b))
+def holds(lhs: Any, op: str, rhs: Any) -> bool:
+    """``lhs op rhs`` on the numbers of numbers or Values; told to ``decision_hook`` when a Value
+    is compared (so that compile keeps the choice as a guard rather than freezing it)."""
+    result: bool = _COMPARE[op](float(_data(lhs)), float(_data(rhs)))
+    hook = decision_hook[0]
+    if hook is not None and not (is_number(lhs) and is_number(rhs)):
+        hook(lhs, op, rhs, result)
+    return result
 
 
 def dpow_base(a: Any, b: Any) -> Any:
@@ -142,10 +154,10 @@ def dpow_base(a: Any, b: Any) -> Any:
     """
     if is_number(a) and is_number(b):
         return _ieee.dpow_base(a, b)
-    if _data(b) == 0.0:
-        if is_number(b) or _data(a) == 0.0 or math.isnan(_data(a)):
+    if holds(b, "==", 0.0):
+        if is_number(b) or holds(a, "==", 0.0) or holds(a, "!=", a):  # a constant; 0 ** 0; nan
             return 0.0
-        if math.isinf(_ieee.div(1.0, _data(a))):
+        if holds(a, "<", TINY) and holds(a, ">", -TINY):  # 1 / a overflows
             return b / a
     return b * pow(a, b - 1.0)
 
@@ -154,6 +166,6 @@ def dpow_exp(a: Any, b: Any, out: Any) -> Any:
     """d(a ** b)/db = a**b * log(a) = out * log(a); 0 where a == 0 and b >= 0, as the float rule."""
     if is_number(a) and is_number(b) and is_number(out):
         return _ieee.dpow_exp(a, b, out)
-    if _data(a) == 0.0 and _data(b) >= 0.0:
+    if holds(a, "==", 0.0) and holds(b, ">=", 0.0):
         return 0.0
     return out * (_ieee.log(a) if is_number(a) else a.log())

@@ -24,26 +24,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
 from . import _ieee
-from ._lift import (
-    as_float,
-    div,
-    dleaky_relu,
-    dpow_base,
-    dpow_exp,
-    floor_divide,
-    number,
-    parameter,
-    sign,
-    step,
-)
+from ._lift import as_float, div, dpow_base, dpow_exp, floor_divide, number, parameter
 from .modes import _modes_active
 
 if TYPE_CHECKING:
     from .engine import Value
 
 __all__ = ["DERIVATIVES", "Ops", "acos", "arccos", "arcsin", "arctan", "asin", "atan", "bind",
-    "cos", "cosh", "exp", "expm1", "leaky_relu", "log", "log1p", "relu", "sigmoid", "sin", "sinh",
-    "softplus", "sqrt", "tan", "tanh"]
+    "cos", "cosh", "dleaky_relu", "exp", "expm1", "leaky_relu", "log", "log1p", "relu", "sigmoid",
+    "sign", "sin", "sinh", "softplus", "sqrt", "step", "tan", "tanh"]
 
 # engine.Value, the class every op makes, and the engine's handling of open mode blocks
 # (no_grad, detect_anomaly): the engine defines both above this module and hands them down with
@@ -330,6 +319,48 @@ def leaky_relu(a: Any, negative_slope: float = 0.01) -> Any:
     if type(negative_slope) is not float:
         negative_slope = parameter(negative_slope, 'leaky_relu', 'negative_slope')
     return _ieee.leaky_relu(a, negative_slope)
+
+
+@overload
+def step(a: float) -> float: ...
+@overload
+def step(a: Value) -> Value: ...
+def step(a: Any) -> Any:
+    """relu's derivative: 1 where a > 0, else 0 (0 at a = 0, 1 at nan, as PyTorch's relu backward);
+    d/da = 0
+    """
+    if isinstance(a, Ops):
+        return a.step()
+    a = as_float(a, 'step')
+    return _ieee.step(a)
+
+
+@overload
+def sign(a: float) -> float: ...
+@overload
+def sign(a: Value) -> Value: ...
+def sign(a: Any) -> Any:
+    """abs's derivative: -1, 0 or 1 (0 at a = 0 and at nan, as PyTorch's abs backward); d/da = 0"""
+    if isinstance(a, Ops):
+        return a.sign()
+    a = as_float(a, 'sign')
+    return _ieee.sign(a)
+
+
+@overload
+def dleaky_relu(a: float, negative_slope: float = 0.01) -> float: ...
+@overload
+def dleaky_relu(a: Value, negative_slope: float = 0.01) -> Value: ...
+def dleaky_relu(a: Any, negative_slope: float = 0.01) -> Any:
+    """leaky_relu's derivative: 1 where a > 0, else negative_slope (at a = 0 and nan too, as
+    PyTorch); d/da = 0
+    """
+    if isinstance(a, Ops):
+        return a.dleaky_relu(negative_slope)
+    a = as_float(a, 'dleaky_relu')
+    if type(negative_slope) is not float:
+        negative_slope = parameter(negative_slope, 'dleaky_relu', 'negative_slope')
+    return _ieee.dleaky_relu(a, negative_slope)
 
 
 # -- the methods of Value --------------------
@@ -1035,6 +1066,63 @@ class Ops:
             _special(node)
         return node
 
+    def step(self) -> Value:
+        """relu's derivative: 1 where a > 0, else 0 (0 at a = 0, 1 at nan, as PyTorch's relu backward);
+        d/da = 0
+        """
+        a = self.data
+        out = _ieee.step(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'step'
+        node._a = self
+        node._b = None
+        node._da = 0.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def sign(self) -> Value:
+        """abs's derivative: -1, 0 or 1 (0 at a = 0 and at nan, as PyTorch's abs backward); d/da = 0"""
+        a = self.data
+        out = _ieee.sign(a)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = 'sign'
+        node._a = self
+        node._b = None
+        node._da = 0.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
+    def dleaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """leaky_relu's derivative: 1 where a > 0, else negative_slope (at a = 0 and nan too, as
+        PyTorch); d/da = 0
+        """
+        if type(negative_slope) is not float:
+            negative_slope = parameter(negative_slope, 'dleaky_relu', 'negative_slope')
+        a = self.data
+        out = _ieee.dleaky_relu(a, negative_slope)
+        node = _new(_Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = ('dleaky_relu', self, negative_slope)
+        node._a = self
+        node._b = None
+        node._da = 0.0
+        node._db = 0.0
+        if _modes_active[0]:
+            _special(node)
+        return node
+
     def __mod__(self, other: Value | float) -> Value:
         """a % b = a - b * (a // b), with the sign of b, as Python's; d/da = 1, d/db = -(a // b). a % 0
         is nan (and d/db is -(a / 0)), as torch.remainder.
@@ -1298,6 +1386,22 @@ def _d_leaky_relu_dnegative_slope(a: Any, negative_slope: Any, out: Any) -> Any:
     raise AssertionError("leaky_relu's negative_slope is a number, not a Value: it has no gradient")
 
 
+def _d_step_da(a: Any, out: Any) -> Any:
+    return 0.0
+
+
+def _d_sign_da(a: Any, out: Any) -> Any:
+    return 0.0
+
+
+def _d_dleaky_relu_da(a: Any, negative_slope: Any, out: Any) -> Any:
+    return 0.0
+
+
+def _d_dleaky_relu_dnegative_slope(a: Any, negative_slope: Any, out: Any) -> Any:
+    raise AssertionError("dleaky_relu's negative_slope is a number, not a Value: it has no gradient")
+
+
 def _d_mod_da(a: Any, b: Any, out: Any) -> Any:
     return 1.0
 
@@ -1340,6 +1444,9 @@ DERIVATIVES: dict[str, tuple[Callable[..., Any], ...]] = {
     'expm1': (_d_expm1_da,),
     'softplus': (_d_softplus_da,),
     'leaky_relu': (_d_leaky_relu_da, _d_leaky_relu_dnegative_slope,),
+    'step': (_d_step_da,),
+    'sign': (_d_sign_da,),
+    'dleaky_relu': (_d_dleaky_relu_da, _d_dleaky_relu_dnegative_slope,),
     '%': (_d_mod_da, _d_mod_db,),
     '//': (_d_floordiv_da, _d_floordiv_db,),
 }

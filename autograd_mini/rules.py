@@ -151,6 +151,21 @@ RULES: tuple[Rule, ...] = (
          doc="a if a > 0 else negative_slope * a; d/da = 1 if a > 0 else negative_slope (at a = 0"
              " too, as PyTorch). The slope (default 0.01, as PyTorch's) is a plain number, not"
              " differentiated."),
+    # -- the kinked ops' derivatives, as ops of their own --------------------------------------
+    # Piecewise constant, so their own derivative is 0. They are ops rather than numbers chosen
+    # in Python so that a derivative taken as a graph (create_graph, grad of grad, a gradient
+    # inside compile()) holds the choice as a node, which a replay computes again for new
+    # inputs, instead of a constant frozen at the inputs it was first built for.
+    Rule("step", "step", "step(a)", ("0.0",), kinks=(0.0,),
+         doc="relu's derivative: 1 where a > 0, else 0 (0 at a = 0, 1 at nan, as PyTorch's"
+             " relu backward); d/da = 0"),
+    Rule("sign", "sign", "sign(a)", ("0.0",), kinks=(0.0,),
+         doc="abs's derivative: -1, 0 or 1 (0 at a = 0 and at nan, as PyTorch's abs backward);"
+             " d/da = 0"),
+    Rule("dleaky_relu", "dleaky_relu", "dleaky_relu(a, negative_slope)", ("0.0",), kinks=(0.0,),
+         param=("negative_slope", 0.01),
+         doc="leaky_relu's derivative: 1 where a > 0, else negative_slope (at a = 0 and nan"
+             " too, as PyTorch); d/da = 0"),
     # -- floor division and remainder: Python's, with PyTorch's values where Python raises --------
     # Both jump where a / b is an integer; inside these domains a / b lies in (-1, 0).
     Rule("%", "__mod__", "remainder(a, b)", ("1.0", "-floor_divide(a, b)"), reflected="__rmod__",

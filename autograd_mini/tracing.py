@@ -19,7 +19,11 @@ that replay checks again:
   constant operand (``z - m`` with ``m = max(z.data ...)``) is replayed as that node's new
   value, not frozen at its trace-time value. Like ``detach()``, it carries no gradient.
 
-Ops with kinks (``relu``, ``abs``) are ops, not branches: they need no guard. What stays frozen
+Ops with kinks (``relu``, ``abs``) are ops, not branches: they need no guard, and neither do
+their derivatives, which are ops too (``step``, ``sign``, ``dleaky_relu``, ``//``), so that a
+gradient taken inside ``f`` (``grad(f)``, a gradient penalty, ``backward(create_graph=True)``)
+is replayed for new inputs. The few choices a derivative formula still makes on numbers (``**``'s
+at ``b == 0`` and ``a == 0``) go through ``_lift.holds``, whose hook makes them guards. What stays frozen
 at its trace-time value: Values ``f`` reaches that are not among its arguments (a model's
 parameters not passed in), nodes made under ``no_grad`` inside ``f``, and numbers taken from
 ``.data`` some other way (``math.exp(z.data)``, ``int(z.data)``, formatting).
@@ -40,6 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from . import _lift
 from .engine import Value, _fast_order
 
 __all__ = ["Detached", "Graph", "GuardRecord", "TracedFloat", "engine_order", "trace", "unguarded"]
@@ -296,6 +301,7 @@ def _install() -> None:
             setattr(Value, name, _wrap_comparison(op, _saved[name]))
         Value.detach = detach  # type: ignore[method-assign]
         Value.data = property(_get_data, _set_data)  # type: ignore[assignment,misc]
+        _lift.decision_hook[0] = _guard  # choices the derivative formulas make on numbers
 
 
 def _uninstall() -> None:
@@ -304,6 +310,7 @@ def _uninstall() -> None:
         if _installed[0]:
             return
         Value.data = _member  # type: ignore[misc]
+        _lift.decision_hook[0] = None
         for name, original in _saved.items():
             setattr(Value, name, original)
         _saved.clear()

@@ -15,8 +15,11 @@ np = pytest.importorskip("numpy", reason="numpy interop is tested where numpy is
 
 #: Methods numpy reaches by protocol rather than by name: np.absolute calls abs(), np.negative -x.
 PROTOCOL = {"__abs__": "absolute", "__neg__": "negative"}
-UNARY = [r for r in RULES if r.arity == 1 and isinstance(getattr(np, PROTOCOL.get(r.method, r.method), None),
-                                                          np.ufunc)]
+#: numpy's object loop for np.sign compares, (x > 0) - (x < 0), instead of calling .sign(): it
+#: gives ints, the right values, and no node (the derivative of sign is 0 anyway).
+COMPARED = {"sign"}
+UNARY = [r for r in RULES if r.arity == 1 and r.method not in COMPARED
+         and isinstance(getattr(np, PROTOCOL.get(r.method, r.method), None), np.ufunc)]
 #: The operators and numpy's ufuncs for them, both operand orders included.
 BINARY = {"__add__": "add", "__sub__": "subtract", "__mul__": "multiply", "__truediv__": "true_divide",
           "__pow__": "power", "__mod__": "remainder", "__floordiv__": "floor_divide"}

@@ -108,10 +108,35 @@ def _torch_names(torch) -> dict:
     # remainder(number, tensor) has no derivative in PyTorch: a constant becomes a tensor first
     tensor = lambda x: x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)
     return {"softplus": F.softplus, "leaky_relu": F.leaky_relu,
+            # the kinked ops' derivatives: PyTorch's relu, abs and leaky_relu backward use these
+            # values (nan included), and their own derivative is 0
+            "step": _piecewise_constant(torch, lambda x: torch.where(x <= 0, 0.0, 1.0)),
+            "sign": _piecewise_constant(torch, lambda x: torch.where(
+                x > 0, 1.0, torch.where(x < 0, -1.0, 0.0))),
+            "dleaky_relu": _piecewise_constant(torch, lambda x, s=0.01: torch.where(
+                x > 0, torch.ones_like(x), torch.full_like(x, s))),
             "%": lambda a, b: torch.remainder(tensor(a), tensor(b)),
             # floor_divide has no derivative in PyTorch; div's floor mode is the same function
             # with derivative 0 in both inputs
             "//": lambda a, b: torch.div(a, b, rounding_mode="floor")}
+
+
+def _piecewise_constant(torch, f):
+    """``f`` (of a tensor, and maybe a number) as a PyTorch function whose derivative is 0."""
+    class PiecewiseConstant(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, *params):
+            return f(x, *params).to(torch.float64)
+
+        @staticmethod
+        def backward(ctx, g):
+            return (torch.zeros_like(g), *(None,) * (len(ctx.needs_input_grad) - 1))
+
+    def apply(x, *params):
+        if not isinstance(x, torch.Tensor):
+            x = torch.tensor(x, dtype=torch.float64)
+        return PiecewiseConstant.apply(x, *params)
+    return apply
 
 
 @pytest.fixture(scope="module")
