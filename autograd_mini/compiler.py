@@ -116,6 +116,18 @@ def _scalar(x: Any, where: str) -> float:
     return f
 
 
+def _distinct(made: list[tuple[_Spec, Any, list[Value]]]) -> None:
+    """ValueError if one Value is passed as two example arguments (or in two of them): it would
+    be one leaf for two inputs, and the second would shadow the first."""
+    seen: dict[Value, str] = {}
+    for spec, _, _leaves in made:
+        for leaf in spec.values or ():
+            if leaf in seen:
+                raise ValueError(f"{spec.name} and {seen[leaf]} are the same Value: each input "
+                                 "must be its own leaf (pass a number, or a Value of its own)")
+            seen[leaf] = spec.name
+
+
 def _example(x: Any, name: str) -> tuple[_Spec, Any, list[Value]]:
     """The spec of one example argument, what ``f`` gets for it, and its input leaves."""
     if isinstance(x, Value) or not _is_sequence(x):
@@ -252,6 +264,7 @@ class Compiled:
         self._name = getattr(f, "__name__", "f")
         names = _names(f, len(example_args))
         made = [_example(x, name) for x, name in zip(example_args, names)]
+        _distinct(made)
         self._specs = [spec for spec, _, _ in made]
         self._lock = threading.Lock()
         self._retraces = 0
@@ -374,6 +387,7 @@ class Compiled:
         ``has_aux``, the value is ``(output, aux)``, as in JAX."""
         nums = _check_argnums(argnums)
         _in_range(nums, len(self._specs))
+        nums = tuple(i % len(self._specs) for i in nums)  # -1 is the last argument, as for grad
         value, grads = self._run("value_and_grad", args)
         offsets = [0]
         for spec in self._specs:

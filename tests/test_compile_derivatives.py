@@ -150,3 +150,31 @@ def test_compile_of_grad_through_defop_ops(backend, op):
     cf, ccf = am.compile(df, 1.0, backend=backend), am.compile(ddf, 1.0, backend=backend)
     for x in (1.0, -1.5, 3.0, 0.5, -0.2):
         assert agree(cf(x), df(x), backend) and agree(ccf(x), ddf(x), backend), x
+
+
+# -- arguments (issue 18, items 3 and 4) --------------------------------------------------------
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_value_and_grad_takes_negative_argnums_as_grad_does(backend):
+    def f(x, ys):
+        return x * am.sum(ys) + ys[0] * ys[1]
+
+    cf = am.compile(f, 1.0, [2.0, 3.0], backend=backend)
+    for argnums in (-1, (-2, -1), (0, -1), -2):
+        got = cf.value_and_grad(2.0, [3.0, 4.0], argnums=argnums)
+        expected = am.value_and_grad(lambda x, a, b: f(x, [a, b]), argnums=0)(2.0, 3.0, 4.0)[0]
+        assert got[0] == expected
+    assert cf.value_and_grad(2.0, [3.0, 4.0], argnums=-1)[1] == [2.0 + 4.0, 2.0 + 3.0]
+    assert cf.value_and_grad(2.0, [3.0, 4.0], argnums=(-2, 1)) == (26.0, (7.0, [6.0, 5.0]))
+    with pytest.raises(ValueError, match="argnums -3 is out of range"):
+        cf.value_and_grad(2.0, [3.0, 4.0], argnums=-3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_same_value_as_two_example_arguments_is_refused(backend):
+    w = Value(1.0)
+    with pytest.raises(ValueError, match=r"argument 1 \(c\) and argument 0 \(a\) are the same Value"):
+        am.compile(lambda a, c: a * 2.0 + c, w, w, backend=backend)
+    with pytest.raises(ValueError, match="are the same Value"):
+        am.compile(lambda a, cs: a * cs[0], w, [Value(2.0), w], backend=backend)
+    cf = am.compile(lambda a, c: a * 2.0 + c, w, Value(1.0), backend=backend)
+    assert cf.value_and_grad(1.0, 10.0, argnums=(0, 1)) == (12.0, (2.0, 1.0))
