@@ -158,6 +158,13 @@ class Value(ops.Ops):
         is left holding d(self)/d(node) * grad of this pass alone. With ``create_graph=True``
         the gradients are Values, built from the rules' derivative formulas, so they can be
         differentiated again.
+
+        Not thread-safe on a graph shared between threads: while it runs, the ``grad`` of each
+        node it reaches is being rewritten (an interior node's holds backward's marker, then
+        0.0, then partial sums; a leaf's ``+=`` can lose another thread's update). Another
+        thread reading those grads (``draw_dot``, say) or running backward through the same
+        nodes gets wrong numbers, or a ``RuntimeError`` from the marker saying so. Threads
+        whose graphs share no node, leaves included, do not interfere.
         """
         seed = _number(grad) if not isinstance(grad, Value) else None
         if seed is None and not (create_graph and isinstance(grad, Value)):
@@ -383,9 +390,10 @@ def _fast_order(root: Value) -> list[Value]:
 
     The shortcuts: a node is marked as seen by storing a marker in its own ``grad`` instead of
     adding it to a set (backward overwrites the grad of every interior node anyway, and the set
-    cost a fifth of backward's time). The marker is a new object each call, so it can never be
-    mistaken for another pass's. (Two threads must not run backward through the same interior
-    nodes at once; they would race on ``grad`` anyway.) And a sum's terms whose parents are
+    cost a fifth of backward's time). The marker is a new ``_Busy`` each call, so it can never
+    be mistaken for another pass's; only another thread can see it, and any use of it as a
+    number raises a ``RuntimeError`` saying why (backward on a shared graph is not thread-safe:
+    see ``Value.backward``). And a sum's terms whose parents are
     leaves are ordered as soon as they are found. The order is the one backward adds gradients
     up in, which ``compile`` replays (``tracing``) to give the same numbers.
 
@@ -394,7 +402,7 @@ def _fast_order(root: Value) -> list[Value]:
     cost a store per node), and the leaves stay as they were. (Cut short while adding gradients
     up, backward leaves the partial sums.)
     """
-    seen = object()
+    seen = _Busy()
     order: list[Value] = []
     stack: list[Value | None] = [root]
     node: Value | None = root
@@ -448,6 +456,44 @@ def _unmark(seen: object, *groups: Iterable[Value | None]) -> None:
         for v in group:
             if v is not None and v.grad is seen:
                 v.grad = 0.0
+
+
+
+_BUSY = ("this Value's grad is being computed by backward() in another thread; backward() on a "
+         "graph shared between threads is not thread-safe: run backward() and read the graph's "
+         "grads in one thread at a time (hold a lock around both), or give each thread a graph "
+         "of its own")
+
+
+class _Busy:
+    """The marker ``_fast_order`` stores in the ``grad`` of each node it has seen.
+
+    It is never left behind, so only a thread reading ``grad`` while another runs backward
+    through the node can meet it. Arithmetic, comparisons, ``float()``, ``bool()``, ``hash()``
+    and number formats on it raise a ``RuntimeError`` that says so (a bare ``object()`` gave a
+    ``TypeError`` about ``object``); ``repr``, ``str`` and ``f"{grad}"`` say it in words.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<grad being computed by backward() in another thread>"
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise RuntimeError(_BUSY)
+        return repr(self)
+
+    def _refuse(self, *args: object) -> Any:
+        raise RuntimeError(_BUSY)
+
+
+for _name in ("add", "radd", "iadd", "sub", "rsub", "isub", "mul", "rmul", "imul", "truediv",
+              "rtruediv", "itruediv", "floordiv", "rfloordiv", "mod", "rmod", "divmod", "rdivmod",
+              "pow", "rpow", "ipow", "neg", "pos", "abs", "float", "int", "index", "complex",
+              "round", "trunc", "floor", "ceil", "bool", "hash", "eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(_Busy, f"__{_name}__", _Busy._refuse)
+del _name
 
 
 # -- derivatives as Values, for higher order ---------------------------------------------------------
