@@ -59,7 +59,8 @@ def test_a_reader_sees_floats_or_the_thread_safety_error_never_a_type_error():
 
 @pytest.mark.parametrize("use", [
     lambda g: g + 1.0, lambda g: 1.0 + g, lambda g: g * 2.0, lambda g: -g, lambda g: float(g),
-    lambda g: f"{g:.4f}", lambda g: "{:.3g}".format(g),  # noqa: UP032 (draw_dot's fmt) lambda g: g == 0.0, lambda g: g < 1.0,
+    lambda g: f"{g:.4f}", lambda g: "{:.3g}".format(g),  # noqa: UP032 (draw_dot's fmt.format)
+    lambda g: g == 0.0, lambda g: g < 1.0,
     lambda g: bool(g), lambda g: hash(g), lambda g: abs(g), lambda g: round(g, 2),
 ], ids=["add", "radd", "mul", "neg", "float", "fstring", "format", "eq", "lt", "bool", "hash",
         "abs", "round"])
