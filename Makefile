@@ -51,10 +51,19 @@ bench: $(VENV)/.installed-test
 # (autograd_mini/ops.py is left out: it is generated from rules.py, which its tests check.)
 MUTATE_PATHS ?= autograd_mini/rules.py autograd_mini/_ieee.py autograd_mini/_lift.py \
 	autograd_mini/engine.py autograd_mini/functional.py autograd_mini/modes.py \
-	autograd_mini/testing/gradcheck.py nn/losses.py nn/optim.py nn/serialize.py
+	autograd_mini/userops.py autograd_mini/tracing.py autograd_mini/compiler.py \
+	autograd_mini/_replay_python.py autograd_mini/_replay_numpy.py autograd_mini/explorer.py \
+	autograd_mini/_atomic.py autograd_mini/testing/gradcheck.py \
+	nn/losses.py nn/objectives.py nn/optim.py nn/serialize.py nn/torch.py
+# (The browser tests of the explorer are left out: each start of chromium takes seconds, times
+# the mutants of explorer.py; tests/test_explorer.py checks the page's data from Python.)
 MUTATE_TESTS ?= tests/test_engine.py tests/test_functional.py tests/test_modes.py tests/test_rules.py \
-	tests/test_ops_new.py tests/test_userops.py tests/testing tests/nn/test_losses.py \
-	tests/nn/test_losses_checks.py \
+	tests/test_ops_new.py tests/test_userops.py tests/test_higher_order.py tests/test_threads.py \
+	tests/testing tests/test_compile.py tests/test_compile_ieee.py tests/test_compile_replay.py tests/test_compile_derivatives.py \
+	tests/test_explorer.py \
+	tests/test_atomic.py tests/nn/test_losses.py tests/nn/test_losses_checks.py \
+	tests/nn/test_objectives.py tests/nn/test_train_compile.py tests/nn/test_torch_bridge.py \
+	tests/nn/test_save_kill.py \
 	tests/nn/test_optim.py tests/nn/test_optim_checks.py tests/nn/test_serialize.py
 MUTATE_DIR ?= build/mutate
 MUTATE_JOBS ?= 2
