@@ -12,7 +12,11 @@ the new one, never part of one. What it promises about the path it replaces:
   other names keep the old content.)
 - **Temporary files are created exclusively and never through a link**
   (``O_CREAT | O_EXCL | O_NOFOLLOW``), under an unpredictable name
-  ``.<name>.<pid>.<16 hex digits>.tmp`` in the target's folder.
+  ``.<name>.<pid>.<16 hex digits>.tmp`` in the target's folder (a name too long for that to fit
+  in 255 bytes is shortened, so any name the OS accepts can be written).
+- **Nothing is left behind by a failed or interrupted write.** An ``OSError``, Ctrl-C
+  (``KeyboardInterrupt``) or ``SystemExit`` during the write removes the temporary file and
+  leaves the old file as it was; an error names the target, not the temporary file.
 - **A killed writer's leftovers are swept.** ``kill -9`` during a write cannot run any cleanup,
   so its temporary file stays behind; the next ``write_atomic`` to the same target removes the
   temporary files of that target whose writer is no longer running, or which are older than
@@ -26,6 +30,7 @@ the new one, never part of one. What it promises about the path it replaces:
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import secrets
@@ -58,9 +63,39 @@ def _open_new(path: Path, mode: int) -> int:
     return os.open(path, _NEW_FILE, mode)
 
 
+#: The longest file name (in bytes) most filesystems take (POSIX NAME_MAX on Linux, macOS, Windows).
+NAME_MAX = 255
+#: What a temporary name adds to the target's: ``.`` ``.<pid, up to 10 digits>`` ``.<16 hex>`` ``.tmp``.
+_TEMP_EXTRA = 1 + 11 + 17 + 4
+
+
+def _temp_stem(name: str) -> str:
+    """The part of a temporary name that names its target: the target's name if the temporary
+    name then fits in ``NAME_MAX`` bytes, else its first characters, ``~`` and 8 hex digits of a
+    hash of the whole name (so any name the OS accepts can be written, and the sweep still
+    tells one long target's files from another's).
+
+    >>> _temp_stem("model.json")
+    'model.json'
+    >>> stem = _temp_stem("é" * 200)
+    >>> len(stem.encode()) + _TEMP_EXTRA <= NAME_MAX, stem[-9:-8]
+    (True, '~')
+    """
+    budget = NAME_MAX - _TEMP_EXTRA
+    if len(os.fsencode(name)) <= budget:
+        return name
+    head = ""
+    for c in name:  # whole characters: a cut inside a UTF-8 sequence would not decode
+        if len(os.fsencode(head + c)) > budget - 9:
+            break
+        head += c
+    return head + "~" + hashlib.sha256(os.fsencode(name)).hexdigest()[:8]
+
+
 def _temp_name(path: Path) -> Path:
-    """A fresh temporary name beside ``path``: ``.<name>.<pid>.<16 hex digits>.tmp``."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+    """A fresh temporary name beside ``path``: ``.<name>.<pid>.<16 hex digits>.tmp``, at most
+    ``NAME_MAX`` bytes (``_temp_stem`` shortens a long name)."""
+    return path.with_name(f".{_temp_stem(path.name)}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
 
 
 def _pid_running(pid: int) -> bool:
@@ -85,7 +120,7 @@ def _sweep(path: Path) -> list[Path]:
     considered, and only if their writer's pid is not running or they are older than
     ``STALE_SECONDS``. Best effort: a file that cannot be removed is left for next time.
     """
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.([0-9]{{1,10}})\.[0-9a-f]{{8,32}}\.tmp")
+    pattern = re.compile(rf"\.{re.escape(_temp_stem(path.name))}\.([0-9]{{1,10}})\.[0-9a-f]{{8,32}}\.tmp")
     now = time.time()
     removed: list[Path] = []
     try:
@@ -138,10 +173,15 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | bytearray | memoryv
         old = None
     keep = stat.S_IMODE(old.st_mode) if old is not None and stat.S_ISREG(old.st_mode) else None
     tmp = _temp_name(path)
-    # An existing file's mode is set before any byte is written, and the file starts at 0600 so
-    # that nobody can open it in between (an open descriptor keeps its access after a chmod).
-    fd = _open_new(tmp, 0o600 if keep is not None else 0o666)  # 0o666: as open(), umask applies
+    ours = True  # whether tmp is a file this call may remove: not if its name was taken already
     try:
+        # An existing file's mode is set before any byte is written, and the file starts at 0600
+        # so that nobody can open it in between (an open descriptor keeps its access after a chmod).
+        try:
+            fd = _open_new(tmp, 0o600 if keep is not None else 0o666)  # 0o666: as open(), umask applies
+        except OSError:
+            ours = False
+            raise
         with os.fdopen(fd, "wb") as f:
             if keep is not None and hasattr(os, "fchmod"):
                 try:
@@ -151,9 +191,15 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | bytearray | memoryv
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:  # name the target, not our temporary file
+            raise OSError(e.errno, e.strerror, str(path)) from None
+    # BaseException, not OSError: Ctrl-C (KeyboardInterrupt) or a sys.exit() from a signal
+    # handler in the middle of a write must not leave the temporary file behind either.
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if ours:
+            tmp.unlink(missing_ok=True)
         raise
 
 

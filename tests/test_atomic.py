@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
@@ -160,6 +161,70 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path):
     with pytest.raises(IsADirectoryError):
         write_atomic(tmp_path / "m.json", b"x")
     assert _names(tmp_path) == ["m.json"]
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+@pytest.mark.parametrize("where", ["write", "fsync", "replace"])
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch, interrupt,
+                                                                       where):
+    """Ctrl-C or sys.exit() inside the write: not an OSError, and still cleaned up (issue 27)."""
+    target = tmp_path / "m.json"
+    target.write_bytes(b"old")
+
+    def stop(*args, **kwargs):
+        raise interrupt()
+
+    data = b"new"
+    if where == "write":  # half the bytes are out when the interrupt comes
+        real = os.fdopen
+        monkeypatch.setattr(_atomic.os, "fdopen", lambda fd, mode: _Interrupting(real(fd, mode), interrupt))
+    else:
+        monkeypatch.setattr(_atomic.os, where, stop)
+    with pytest.raises(interrupt):
+        write_atomic(target, data)
+    monkeypatch.undo()
+    assert _names(tmp_path) == ["m.json"] and target.read_bytes() == b"old"
+
+
+class _Interrupting:
+    """A file whose write puts out one byte, then is interrupted."""
+
+    def __init__(self, f: io.BufferedWriter, interrupt: type[BaseException]) -> None:
+        self.f, self.interrupt = f, interrupt
+
+    def __enter__(self) -> _Interrupting:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+    def fileno(self) -> int:
+        return self.f.fileno()
+
+    def write(self, data: bytes) -> None:
+        self.f.write(data[:1])
+        self.f.flush()
+        raise self.interrupt()
+
+
+def test_a_failed_replace_names_the_target_not_the_temporary_file(tmp_path):
+    (tmp_path / "m.json").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_atomic(tmp_path / "m.json", b"x")
+    assert caught.value.filename == str(tmp_path / "m.json") and ".tmp" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["a" * 244 + ".json", "é" * 122 + ".json", "b" * 255])
+def test_any_name_the_os_accepts_can_be_written_and_swept(tmp_path, name):
+    """The temporary name adds about 40 bytes; a long target's is shortened to fit NAME_MAX."""
+    target = tmp_path / name
+    target.write_bytes(b"old")  # the OS takes the name
+    dead = tmp_path / f".{_atomic._temp_stem(name)}.{_dead_pid()}.0123456789abcdef.tmp"
+    dead.write_bytes(b"partial")  # a killed writer's leftover, named as write_atomic names them
+    write_atomic(target, b"new")
+    assert _names(tmp_path) == [name] and target.read_bytes() == b"new"
+    other = _atomic._temp_stem(name[:-1] + "z")
+    assert other != _atomic._temp_stem(name) or len(name.encode()) <= 222  # long names differ by their hash
 
 
 def test_wrong_types_are_named(tmp_path):

@@ -509,3 +509,12 @@ def test_truncated_is_said_only_of_a_file_that_ends_early(tmp_path):
     path.write_text('{"format": x}\n')  # an error in the middle
     with pytest.raises(ValueError, match=r"is not valid JSON: Expecting value at line 1 column 12$"):
         load(path)
+
+
+def test_a_model_saves_under_a_244_byte_file_name(tmp_path):
+    """The temporary name used to add ~40 bytes to the target's, past NAME_MAX (255)."""
+    path = tmp_path / ("m" * 239 + ".json")
+    model = MLP(2, [1], seed=0)
+    save(model, path)
+    save(model, path)  # replacing it too
+    assert [p.name for p in tmp_path.iterdir()] == [path.name] and load(path).config() == model.config()
