@@ -32,7 +32,7 @@ from autograd_mini._messages import shorten
 from .data import DATASETS
 from .explorer import Recorder, neuron_name, write_explorer
 from .modules import ACTIVATIONS, MLP
-from .objectives import LOSSES, OBJECTIVES, objective
+from .objectives import DEFAULTS, LOSSES, OBJECTIVES, defaults, objective
 from .optim import SGD, Adam, LinearDecay
 from .serialize import read
 from .train import DivergenceError, evaluate, fit
@@ -42,8 +42,16 @@ __all__ = ["main"]
 USAGE = """python -m nn [train] [options]          train a classifier (the default command)
        python -m nn predict MODEL X1 X2 ...    run a saved model on one input"""
 GRAPHS = ("neurons", "full", "none")
+USELESS = 3  # the exit status of a run whose model is no better than guessing the most common class
 
-DEFAULT_LR = {"sgd": 1.0, "adam": 0.05}
+
+def _lr_help() -> str:
+    """The default learning rates, from ``nn.objectives.DEFAULTS`` (one table for fit and the CLI)."""
+    rows = "; ".join(f"{loss}{f' on {data}' if data else ''} sgd {d.sgd_lr:g}"
+                     f"{f' momentum {d.momentum:g}' if d.momentum else ''}"
+                     for (loss, data), d in DEFAULTS.items())
+    adam = sorted({d.adam_lr for d in DEFAULTS.values()})
+    return f"initial learning rate (default: by loss and dataset: {rows}; adam {'/'.join(map(str, adam))})"
 
 
 def _positive_int(text: str) -> int:
@@ -105,7 +113,9 @@ def train_parser() -> argparse.ArgumentParser:
                     "python -m nn predict --help).",
         epilog="Writes OUT/model.json, OUT/decision_boundary.png and .svg (needs matplotlib) and "
                "OUT/graph.svg and OUT/explorer.html (need a Graphviz renderer); Ctrl-C stops with exit "
-               "status 130.")
+               "status 130. A run whose loss diverges (nan, inf, or 1000 times its start) exits 1, and "
+               f"one whose model is no better than always guessing the most common class exits {USELESS}; "
+               "both write nothing.")
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="the generated data")
     p.add_argument("--samples", type=_positive_int, default=None,
                    help="number of points (default: 100; spirals 150; xor is always 4)")
@@ -117,11 +127,11 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--loss", choices=sorted({*LOSSES, "binary_cross_entropy"}), default=None,
                    metavar="{" + ",".join(LOSSES) + "}", help=_losses_help())
     p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="the update rule")
-    p.add_argument("--lr", type=_rate, default=None,
-                   help="initial learning rate (default: sgd 1.0, adam 0.05)")
+    p.add_argument("--lr", type=_rate, default=None, help=_lr_help())
     p.add_argument("--schedule", choices=("linear", "constant"), default="linear",
                    help="linear: decay to lr/10 over the run, as micrograd's demo")
-    p.add_argument("--momentum", type=_rate, default=0.0, help="SGD momentum")
+    p.add_argument("--momentum", type=_rate, default=None,
+                   help="SGD momentum (default: by loss and dataset, as --lr: 0 unless named there)")
     p.add_argument("--l2", type=_rate, default=1e-4, help="weight of the L2 penalty")
     p.add_argument("--steps", type=_positive_int, default=100, help="training steps")
     p.add_argument("--batch-size", type=_positive_int, default=None,
@@ -180,7 +190,7 @@ class _Progress:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (2 for bad options, 1 for other errors,
-    130 after Ctrl-C)."""
+    3 for a useless model, 130 after Ctrl-C)."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["predict"]:
         return _predict(predict_parser().parse_args(_predict_args(args[1:])))
@@ -247,14 +257,20 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
 
     hidden = _sizes(opts.hidden) if isinstance(opts.hidden, str) else opts.hidden  # a str if defaulted
     model = MLP(2, [*hidden, nout], activation=opts.activation, seed=opts.seed)
-    lr = DEFAULT_LR[opts.optimizer] if opts.lr is None else opts.lr
+    chosen = defaults(goal, opts.dataset)
+    if opts.lr is not None:
+        lr = opts.lr
+    else:
+        lr = chosen.sgd_lr if opts.optimizer == "sgd" else chosen.adam_lr
+    momentum = chosen.momentum if opts.momentum is None else opts.momentum
     params = model.parameters()
-    optimizer = (SGD(params, lr, momentum=opts.momentum) if opts.optimizer == "sgd" else Adam(params, lr))
+    optimizer = SGD(params, lr, momentum=momentum) if opts.optimizer == "sgd" else Adam(params, lr)
     schedule = LinearDecay(lr, lr / 10, opts.steps) if opts.schedule == "linear" else None
     # flush: progress must show as it happens when the output is a pipe (tee, a CI log)
     say = (lambda *a: None) if opts.quiet else functools.partial(print, flush=True)
     say(f"training {model!r} on {opts.dataset} ({len(xs)} points, {k} classes): {loss} loss"
         f"{f' + L2 {opts.l2:g}' if opts.l2 else ''}, {opts.optimizer} lr {lr:g}"
+        f"{f' momentum {momentum:g}' if opts.optimizer == 'sgd' and momentum else ''}"
         f"{f' decaying linearly to {lr / 10:g}' if schedule else ''}, {opts.steps} steps, "
         f"batch {opts.batch_size or 'full'}{', compiled' if opts.compile else ''}")
     tty = sys.stderr.isatty() and not opts.quiet
@@ -282,6 +298,12 @@ def _train(parser: argparse.ArgumentParser, opts: argparse.Namespace, progress: 
     acc = evaluate(model, xs, y, loss)
     say(f"final train accuracy {acc:.1%} ({round(acc * len(xs))}/{len(xs)}) in {seconds:.1f} s "
         f"({opts.steps / seconds:.1f} steps/s)")
+    guess = max(y.count(c) for c in range(k)) / len(y)  # the accuracy of always the most common class
+    if acc <= guess:  # a useless model is a failure, not a result to save and plot
+        print(f"python -m nn: error: the model is useless: train accuracy {acc:.1%} is no better than "
+              f"always guessing the most common class ({guess:.1%}); nothing written (try another --lr, "
+              "--optimizer or more --steps)", file=sys.stderr)
+        return USELESS
 
     metadata = {"loss": loss, "dataset": opts.dataset, "classes": k, "train_accuracy": acc}
     model.save(out_dir / "model.json", metadata)

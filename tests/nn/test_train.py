@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from nn import MLP, SGD, Adam, DivergenceError, LinearDecay, evaluate, fit, make_spirals, make_xor, predict
+from nn.objectives import LOSSES, defaults
 
 
 def test_xor_with_a_sigmoid_hidden_layer_is_learned():
@@ -58,9 +59,26 @@ def test_mse_on_several_outputs_uses_one_hot_targets():
 def test_divergence_stops_with_the_step_and_a_hint():
     xs, y = make_spirals(30, classes=3, seed=0)
     model = MLP(2, [8, 3], activation="linear", seed=0)
-    message = r"became (nan|inf|-inf) at step \d+ of 50 .*try a lower learning rate"
+    message = r"became (nan|inf|-inf|[-+.e0-9]+) at step \d+ of 50 .*try a lower learning rate"
     with pytest.raises(DivergenceError, match=message):
         fit(model, xs, y, loss="cross_entropy", optimizer=SGD(model.parameters(), lr=1e6), steps=50)
+
+
+def test_a_finite_blow_up_of_the_loss_is_divergence():
+    xs, y = make_xor()  # mse at lr 1.0: the loss went to 1.8e13, finite, and fit returned
+    model = MLP(2, [16, 16, 1], seed=0)
+    with pytest.raises(DivergenceError, match=r"the loss, 0.2923 at step 0, became \S+ at step 3 of 100 .*"
+                                              r"over 1000 times where it started"):
+        fit(model, xs, y, loss="mse", optimizer=SGD(model.parameters(), lr=1.0), steps=100)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_the_default_optimizer_takes_the_loss_s_defaults(loss):
+    xs, y = make_xor() if loss != "cross_entropy" else make_spirals(6, classes=2, seed=0)
+    model = MLP(2, [2, 1 if loss != "cross_entropy" else 2], seed=0)
+    chosen = defaults(loss)  # mse: 0.1, not the 1.0 that diverges
+    assert fit(model, xs, y, loss=loss, steps=10).lr == pytest.approx(
+        [chosen.sgd_lr * (1 - 0.9 * k / 10) for k in range(10)])
 
 
 @pytest.mark.parametrize("enabled", [True, False])
