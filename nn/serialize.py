@@ -26,6 +26,7 @@ import json
 import math
 import numbers
 import os
+import random
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,9 @@ def from_document(document: Any, source: str = "model") -> Any:
     # billion neurons must fail here, not after allocating a billion Values.
     numbers = check_state(document["model"], shape, document["state"], f"{source}: state")
     try:
-        module = cls(**config)
+        # a generator of its own: the weights drawn are overwritten below, and loading a model must
+        # not advance the global random stream a user may have seeded
+        module = cls(**config, seed=random.Random(0))
     except (TypeError, ValueError) as e:
         raise ValueError(f"{source}: bad config {show(config, 400)}: {shorten(str(e), 400)}") from None
     for p, x in zip(module.parameters(), numbers, strict=True):

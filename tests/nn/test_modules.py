@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from autograd_mini import Value
 from autograd_mini.testing import gradcheck
-from nn import ACTIVATIONS, MLP, Layer, Neuron
+from nn import ACTIVATIONS, MLP, Layer, Neuron, load
 
 
 def test_parameters_follow_micrograds_order_and_give_its_outputs_and_gradients():
@@ -239,3 +239,13 @@ for k in range(6):
     assert theirs["curve"][-1] < theirs["curve"][0]  # it trains: the comparison is not of constants
     assert [p.data for p in ours["model"].parameters()] == pytest.approx(
         [p.data for p in theirs["model"].parameters()], rel=1e-9, abs=1e-12)
+
+
+def test_loading_a_model_leaves_the_global_random_stream_alone(tmp_path):
+    MLP(2, [16, 16, 1], seed=0).save(tmp_path / "model.json")
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    MLP.load(tmp_path / "model.json")  # before: it drew 337 weights from the global stream
+    load(tmp_path / "model.json")
+    assert random.random() == expected
