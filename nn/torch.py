@@ -186,19 +186,69 @@ class _Linear:
 
 def _children(module: Any, torch: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     for name, child in module.named_children():
-        if isinstance(child, torch.nn.Sequential):
+        if type(child) is torch.nn.Sequential:
             yield from _children(child, torch, f"{prefix}{name}.")
         else:
             yield f"{prefix}{name}", child
 
 
+#: The hooks a module keeps (its attribute, and what it is called), each able to change what
+#: torch computes (a forward hook may return another output, a pre-hook other inputs, a backward
+#: hook other gradients), which the layers do not show. Pruning, weight_norm and spectral_norm
+#: are pre-hooks.
+_HOOKS = {"_forward_hooks": "a forward hook", "_forward_pre_hooks": "a forward pre-hook",
+          "_backward_hooks": "a backward hook", "_backward_pre_hooks": "a backward pre-hook"}
+
+
+def _check_calls(module: Any, torch: Any) -> None:
+    """Refuse what makes torch's forward differ from reading the layers one by one: hooks on any
+    module or registered globally, and a ``forward`` set on an instance."""
+    registry = torch.nn.modules.module
+    for attr, kind in _HOOKS.items():
+        if getattr(registry, f"_global{attr}", None):  # private in torch: absent means none
+            raise ValueError(f"{kind.replace('a ', 'a global ', 1)} is registered (torch.nn.modules.module."
+                             f"register_module{attr.removesuffix('s')}): it runs on every module and can "
+                             "change what it computes, which nn cannot read; remove it first")
+    for name, m in module.named_modules():
+        where = f"layer {name} ({type(m).__name__})" if name else f"the {type(m).__name__}"
+        hooks = next((kind for attr, kind in _HOOKS.items() if getattr(m, attr, None)), None)
+        if hooks is not None:
+            raise ValueError(f"{where} has {hooks}: it can change what torch computes, which nn cannot "
+                             "read from the layers; remove it first (the handle's remove())")
+        if "forward" in vars(m):
+            raise ValueError(f"{where} has a forward() set on the instance, which nn cannot read: "
+                             "nn.from_torch reads the layers as torch.nn computes them")
+
+
+def _check_tensor(tensor: Any, where: str, torch: Any) -> None:
+    """A weight nn can hold exactly: real floating point, with its numbers in memory."""
+    if tensor.is_complex():
+        raise ValueError(f"{where} is complex ({tensor.dtype}): a Value of nn is a real number, and "
+                         "the imaginary parts would be dropped")
+    if not tensor.dtype.is_floating_point:
+        raise ValueError(f"{where} has dtype {tensor.dtype}: nn reads floating-point weights")
+    if tensor.is_meta:
+        raise ValueError(f"{where} is on the meta device, which holds shapes but no numbers: nn copies "
+                         "the numbers (load them first, e.g. to_empty(device='cpu') then load_state_dict)")
+    if tensor.layout is not torch.strided:
+        raise ValueError(f"{where} is a {tensor.layout} tensor: nn reads dense (strided) ones")
+
+
 def _read(module: Any, torch: Any) -> list[_Linear]:
     """The Linears of a Sequential (or a lone Linear) with their activations; a ValueError names
-    the first layer nn.MLP has nothing for."""
-    if isinstance(module, torch.nn.Sequential):
+    the first layer nn.MLP has nothing for.
+
+    Only ``torch.nn``'s own classes are read (``type(m) is``, not ``isinstance``): a subclass's
+    ``forward()`` can compute anything, as can a hook; both are refused rather than ignored."""
+    if type(module) is torch.nn.Sequential:
         items = list(_children(module, torch))
-    elif isinstance(module, torch.nn.Linear):
+    elif type(module) is torch.nn.Linear:
         items = [("0", module)]
+    elif isinstance(module, (torch.nn.Sequential, torch.nn.Linear)):
+        base = "Sequential" if isinstance(module, torch.nn.Sequential) else "Linear"
+        raise ValueError(f"cannot map {type(module).__name__}, a subclass of torch.nn.{base}: nn.from_torch "
+                         f"reads torch.nn.{base} itself (the forward() of a module of your own cannot be "
+                         "read; build it as a plain Sequential, or pass its state_dict() with config=)")
     elif isinstance(module, torch.nn.Module):
         raise ValueError(f"cannot map {type(module).__name__}: nn.from_torch reads a torch.nn.Sequential of "
                          "Linear layers and activations (the forward() of a module of your own cannot be "
@@ -206,13 +256,16 @@ def _read(module: Any, torch: Any) -> list[_Linear]:
     else:
         raise TypeError(f"from_torch takes a torch.nn.Sequential or a state_dict, "
                         f"not {type(module).__name__}")
+    _check_calls(module, torch)
     linears: list[_Linear] = []
     for name, child in items:
         where = f"layer {name} ({child!r})"
-        if isinstance(child, torch.nn.Linear):
+        if type(child) is torch.nn.Linear:
             if child.bias is None:
                 raise ValueError(f"{where} has no bias, and every neuron of nn has one: build it with "
                                  "bias=True (a zero bias computes the same)")
+            _check_tensor(child.weight, f"{where}'s weight", torch)
+            _check_tensor(child.bias, f"{where}'s bias", torch)
             if linears and child.in_features != linears[-1].module.out_features:
                 raise ValueError(f"{where} takes {child.in_features} inputs, but the Linear before it, "
                                  f"layer {linears[-1].name}, gives {linears[-1].module.out_features}")
@@ -224,6 +277,11 @@ def _read(module: Any, torch: Any) -> list[_Linear]:
                 raise ValueError(f"{where} is a second activation after layer {linears[-1].name}: "
                                  "a layer of nn has one")
             linears[-1].activation = _FROM_MODULE[type(child).__name__]
+        elif isinstance(child, (torch.nn.Sequential, torch.nn.Linear,
+                                *(getattr(torch.nn, m) for m in _FROM_MODULE))):
+            raise ValueError(f"{where} is a {type(child).__name__}, a subclass of a torch.nn module: "
+                             "nn.from_torch reads torch.nn's own classes, since a subclass's forward() "
+                             "can compute anything")
         else:
             raise ValueError(f"{where} has no nn.MLP equivalent: nn.from_torch maps Linear (with a bias), "
                              f"each followed by at most one of {', '.join(_FROM_MODULE)}")
@@ -253,8 +311,12 @@ def from_torch(module: Any, config: Mapping[str, Any] | None = None) -> MLP:
     at most one ``ReLU``, ``Tanh``, ``Sigmoid`` or ``Identity``, the hidden layers all by the same
     one; or a ``state_dict()`` of such a Sequential with ``config=`` the MLP's ``config()``
     (``{"nin": 2, "nouts": [16, 1], "activation": "relu", "output_activation": None}``), since a
-    state_dict holds no activations. Anything else is a ValueError naming the layer or entry.
-    (A one-layer Sequential has no hidden activation to read: its MLP gets the default, relu.)
+    state_dict holds no activations. Anything else is a ValueError naming the layer or entry,
+    and so is what would make torch compute other than the layers read one by one: a subclass
+    (``type(m) is`` is checked, so a ``forward()`` of its own is never silently ignored), a hook
+    on any module or a global one, a ``forward`` set on an instance, and weights that are
+    complex, not floating point, on the meta device or sparse. (A one-layer Sequential has no
+    hidden activation to read: its MLP gets the default, relu.)
     """
     torch = _torch("from_torch")
     if isinstance(module, Mapping):
@@ -307,6 +369,7 @@ def _from_state_dict(state: Mapping[str, Any], config: Mapping[str, Any] | None,
             tensor = state[key]
             if not isinstance(tensor, torch.Tensor):
                 raise ValueError(f"state_dict[{key!r}] is a {type(tensor).__name__}, not a tensor")
+            _check_tensor(tensor, f"state_dict[{key!r}]", torch)
             if tuple(tensor.shape) != shape:
                 raise ValueError(f"state_dict[{key!r}] has shape {tuple(tensor.shape)}, but {where} "
                                  f"needs {shape}")

@@ -213,6 +213,140 @@ def test_from_torch_refuses_modules_of_your_own_and_non_modules(torch):
         from_torch(torch.nn.Linear(2, 1), config={"nin": 2})
 
 
+def _hooked(register):
+    """A Sequential(Linear(2, 1), ReLU()) with ``register(net)`` called on it (a hook added)."""
+    def make(t):
+        net = t.nn.Sequential(t.nn.Linear(2, 1), t.nn.ReLU())
+        register(net)
+        return net
+    return make
+
+
+def _subclasses(t):
+    class Scaled(t.nn.Linear):
+        def forward(self, x):
+            return 100 * super().forward(x)
+
+    class Shifted(t.nn.Sequential):
+        def forward(self, x):
+            return super().forward(x) + 100
+
+    class Plain(t.nn.Sequential):  # no forward() of its own, and still not torch.nn's class
+        pass
+
+    class Doubled(t.nn.ReLU):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    return Scaled, Shifted, Plain, Doubled
+
+
+def _instance_forward(net):
+    net.forward = lambda x: net[0](x) + 99.5
+
+
+def _pruned(t):
+    net = t.nn.Sequential(t.nn.Linear(2, 3), t.nn.ReLU(), t.nn.Linear(3, 1))
+    from torch.nn.utils import prune  # not imported by import torch
+
+    prune.l1_unstructured(net[0], "weight", amount=0.5)  # a forward pre-hook
+    return net
+
+
+def _parametrized(t):
+    class Twice(t.nn.Module):
+        def forward(self, w):
+            return 2 * w
+
+    net = t.nn.Sequential(t.nn.Linear(2, 1))
+    t.nn.utils.parametrize.register_parametrization(net[0], "weight", Twice())
+    return net
+
+
+OWN_FORWARDS = {
+    "Linear subclass": (lambda t: _subclasses(t)[0](2, 1),
+                        r"cannot map Scaled, a subclass of torch\.nn\.Linear"),
+    "Sequential subclass": (lambda t: _subclasses(t)[1](t.nn.Linear(2, 1)),
+                            r"cannot map Shifted, a subclass of torch\.nn\.Sequential: "
+                            r".*reads torch\.nn\.Sequential itself"),
+    "Sequential subclass without forward": (lambda t: _subclasses(t)[2](t.nn.Linear(2, 1)),
+                                            "cannot map Plain, a subclass of torch.nn.Sequential"),
+    "Linear subclass inside": (lambda t: t.nn.Sequential(_subclasses(t)[0](2, 1)),
+                               r"layer 0 \(Scaled\(.*\)\) is a Scaled, a subclass of a torch\.nn module"),
+    "Sequential subclass inside": (lambda t: t.nn.Sequential(t.nn.Linear(2, 2),
+                                                             _subclasses(t)[1](t.nn.Linear(2, 1))),
+                                   r"(?s)layer 1 \(Shifted\(.*is a Shifted, a subclass"),
+    "activation subclass": (lambda t: t.nn.Sequential(t.nn.Linear(2, 1), _subclasses(t)[3]()),
+                            r"layer 1 \(Doubled\(\)\) is a Doubled, a subclass"),
+    "parametrized Linear": (_parametrized, r"(?s)layer 0 \(ParametrizedLinear\(.*a subclass"),
+    "forward hook": (_hooked(lambda net: net[0].register_forward_hook(lambda m, i, o: o + 100)),
+                     r"layer 0 \(Linear\) has a forward hook: it can change what torch computes"),
+    "forward pre-hook": (_hooked(lambda net: net.register_forward_pre_hook(lambda m, i: (100 * i[0],))),
+                         "the Sequential has a forward pre-hook"),
+    "hook on an activation": (_hooked(lambda net: net[1].register_forward_hook(lambda m, i, o: -o)),
+                              r"layer 1 \(ReLU\) has a forward hook"),
+    "hook with kwargs": (_hooked(lambda net: net[0].register_forward_hook(lambda m, a, k, o: o,
+                                                                          with_kwargs=True)),
+                         "layer 0 .* has a forward hook"),
+    "backward hook": (_hooked(lambda net: net[0].register_full_backward_hook(lambda m, gi, go: None)),
+                      r"layer 0 \(Linear\) has a backward hook"),
+    "backward pre-hook": (_hooked(lambda net: net[0].register_full_backward_pre_hook(lambda m, go: None)),
+                          r"layer 0 \(Linear\) has a backward pre-hook"),
+    "pruning": (_pruned, r"layer 0 \(Linear\) has a forward pre-hook"),
+    "forward set on the instance": (_hooked(_instance_forward),
+                                    "the Sequential has a forward.. set on the instance"),
+    "complex weights": (lambda t: t.nn.Sequential(t.nn.Linear(2, 1, dtype=t.complex128)),
+                        r"layer 0 \(Linear\(.*\)\)'s weight is complex \(torch\.complex128\): "
+                        r".*imaginary parts"),
+    "meta device": (lambda t: t.nn.Sequential(t.nn.Linear(2, 1, device="meta")),
+                    r"layer 0 .*'s weight is on the meta device, which holds shapes but no numbers"),
+}
+
+
+@pytest.mark.parametrize("case", list(OWN_FORWARDS))
+def test_from_torch_refuses_what_torch_would_compute_otherwise(torch, case):
+    """Each of these computes (or may compute) something else than its layers read one by one;
+    from_torch and compare refuse it, saying what and why, rather than ignore it."""
+    make, message = OWN_FORWARDS[case]
+    net = make(torch)
+    with pytest.raises(ValueError, match=message):
+        from_torch(net)
+    with pytest.raises(ValueError, match=message):
+        compare(MLP(2, [1], seed=0), net, [[0.5, -0.5]], [1], show=False)
+
+
+@pytest.mark.parametrize("register", ["register_module_forward_hook", "register_module_forward_pre_hook",
+                                      "register_module_full_backward_hook",
+                                      "register_module_full_backward_pre_hook"])
+def test_from_torch_refuses_while_a_global_hook_is_registered(torch, register):
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    handle = getattr(torch.nn.modules.module, register)(lambda *args: None)
+    try:
+        with pytest.raises(ValueError, match=r"a global .*hook is registered \(torch\.nn\.modules\.module\."
+                                             rf"{register.replace('full_', '')}.*runs on every module"):
+            from_torch(net)
+    finally:
+        handle.remove()
+    assert from_torch(net).config()["nouts"] == [1]  # removed: read as before
+
+
+def test_from_torch_state_dict_refuses_tensors_nn_cannot_hold(torch):
+    model = MLP(2, [3, 1], seed=0)
+    state, config = bridge.to_torch(model).state_dict(), model.config()
+    for key, tensor, message in [
+            ("0.weight", state["0.weight"].to(torch.complex128), r"\['0\.weight'\] is complex"),
+            ("0.bias", state["0.bias"].to(torch.int64),
+             r"\['0\.bias'\] has dtype torch\.int64: nn reads floating"),
+            ("2.bias", torch.empty(1, device="meta"), r"\['2\.bias'\] is on the meta device"),
+            ("0.weight", state["0.weight"].to_sparse(), r"\['0\.weight'\] is a torch\.sparse_coo tensor")]:
+        with pytest.raises(ValueError, match=r"state_dict" + message):
+            from_torch({**state, key: tensor}, config=config)
+    # bfloat16 is floating point and widens exactly: still read, each weight rounded once
+    halves = {k: v.to(torch.bfloat16) for k, v in state.items()}
+    rounded = [float(torch.tensor(x, dtype=torch.float64).to(torch.bfloat16)) for x in _data(model)]
+    assert _data(from_torch(halves, config=config)) == rounded != _data(model)
+
+
 def test_from_torch_state_dict_errors_name_the_entry_and_layer(torch):
     model = MLP(2, [4, 3, 1], seed=0)
     state, config = bridge.to_torch(model).state_dict(), model.config()
