@@ -295,6 +295,13 @@ def _floats(tensor: Any) -> list[Any]:
     return tensor.detach().cpu().double().tolist()  # type: ignore[no-any-return]
 
 
+def _blank(**config: Any) -> MLP:
+    """An MLP of ``config`` whose weights are about to be overwritten, drawn from a private
+    ``Random(0)`` whatever seed ``config`` names: ``seed=None`` would draw them from Python's
+    global ``random``, and a script seeded once would then draw other numbers after it."""
+    return MLP(**{**config, "seed": 0})
+
+
 def _fill(model: MLP, weights: list[Any], biases: list[Any]) -> MLP:
     for layer, w, b in zip(model.layers, weights, biases, strict=True):
         for neuron, row, bias in zip(layer.neurons, _floats(w), _floats(b), strict=True):
@@ -316,7 +323,9 @@ def from_torch(module: Any, config: Mapping[str, Any] | None = None) -> MLP:
     (``type(m) is`` is checked, so a ``forward()`` of its own is never silently ignored), a hook
     on any module or a global one, a ``forward`` set on an instance, and weights that are
     complex, not floating point, on the meta device or sparse. (A one-layer Sequential has no
-    hidden activation to read: its MLP gets the default, relu.)
+    hidden activation to read: its MLP gets the default, relu.) Neither Python's ``random`` nor
+    torch's random state is drawn from (a ``seed`` in ``config`` is ignored: the weights come from the
+    state_dict).
     """
     torch = _torch("from_torch")
     if isinstance(module, Mapping):
@@ -333,8 +342,8 @@ def from_torch(module: Any, config: Mapping[str, Any] | None = None) -> MLP:
     # None where no hidden Linear has an activation module after it, as to_torch writes MLP(activation=None)
     activation: Any = ("relu" if not hidden else None if all(a is None for a in hidden) else
                        hidden[0] or "linear")
-    model = MLP(linears[0].module.in_features, [layer.module.out_features for layer in linears],
-                activation=activation, output_activation=linears[-1].activation, seed=0)
+    model = _blank(nin=linears[0].module.in_features, nouts=[layer.module.out_features for layer in linears],
+                   activation=activation, output_activation=linears[-1].activation)
     return _fill(model, [layer.module.weight for layer in linears], [layer.module.bias for layer in linears])
 
 
@@ -345,7 +354,7 @@ def _from_state_dict(state: Mapping[str, Any], config: Mapping[str, Any] | None,
     if not isinstance(config, Mapping):
         raise TypeError(f"config must be a dict like MLP.config()'s, not {type(config).__name__}")
     try:
-        model = MLP(**{"seed": 0, **config})
+        model = _blank(**config)
     except (TypeError, ValueError) as e:
         raise ValueError(f"config {dict(config)!r} does not make an nn.MLP: {e}") from None
     names, index = [], 0  # where to_torch puts each Linear: after the previous one and its activation

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import random
 import re
 import subprocess
 import sys
@@ -160,6 +161,27 @@ def test_to_torch_errors_name_what_does_not_map(torch):
         n.activation = "gelu"  # as if nn learned an activation this module did not
     with pytest.raises(ValueError, match="layer 1's activation 'gelu' has no PyTorch module"):
         bridge.to_torch(model)
+
+
+@pytest.mark.parametrize("how", ["Sequential", "state_dict", "state_dict, config with seed=None",
+                                 "state_dict, config with seed=random"])
+def test_from_torch_draws_from_neither_random_stream(torch, how):
+    """The MLP's weights are all overwritten, so building it must not advance Python's global
+    ``random`` (a training script seeded once would draw other numbers after it) nor torch's."""
+    model = MLP(2, [16, 16, 1], seed=0)
+    net = bridge.to_torch(model)
+    config = {"Sequential": None, "state_dict": model.config(),
+              "state_dict, config with seed=None": {**model.config(), "seed": None},
+              "state_dict, config with seed=random": {**model.config(), "seed": random}}[how]
+    random.seed(7)
+    torch.manual_seed(7)
+    expected, expected_torch = random.random(), torch.rand(2)
+    random.seed(7)
+    torch.manual_seed(7)
+    back = from_torch(net) if config is None else from_torch(net.state_dict(), config=config)
+    assert random.random() == expected
+    assert torch.equal(torch.rand(2), expected_torch)
+    assert _data(back) == _data(model)
 
 
 # --- torch -> nn: what cannot map is a ValueError naming the layer --------------------------------
