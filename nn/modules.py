@@ -32,7 +32,7 @@ from autograd_mini import sum as vsum
 from . import serialize
 from .state import check_keys, check_list, check_number, check_numbers, json_type, show
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "output_activation"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 INITS = ("fan_in", "micrograd")
@@ -358,3 +358,17 @@ class MLP(Module):
         c = self.config()
         return (f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r}, "
                 f"output_activation={c['output_activation']!r})")
+
+
+def output_activation(module: Module) -> str | None:
+    """The activation of a Neuron, Layer or MLP's outputs ("linear" for none); None for another
+    Module, whose outputs this library cannot see into.
+
+    >>> output_activation(MLP(2, [4, 1], output_activation="sigmoid")), output_activation(Layer(2, 2))
+    ('sigmoid', 'relu')
+    """
+    if isinstance(module, MLP):
+        module = module.layers[-1]
+    if isinstance(module, Layer):
+        module = module.neurons[0]
+    return module.activation if isinstance(module, Neuron) else None

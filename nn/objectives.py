@@ -63,6 +63,20 @@ class Objective:
     #: how a class c becomes the target, for help texts
     targets: str = ""
     aliases: tuple[str, ...] = ()
+    #: output activations that make no sense with this loss, each with the reason
+    refuses: tuple[tuple[str, str], ...] = ()
+
+    def check_activation(self, activation: str | None) -> None:
+        """ValueError if the model's output ``activation`` is one this loss refuses.
+
+        >>> objective("bce").check_activation("sigmoid")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: loss bce with output activation 'sigmoid': bce takes logits ... applies it twice: ...
+        """
+        reason = dict(self.refuses).get(activation or "linear")
+        if reason is not None:
+            raise ValueError(f"loss {self.name} with output activation {activation!r}: {reason}; "
+                             "use output_activation=None (linear outputs)")
 
     def fits(self, nout: int) -> bool:
         """Whether a model with ``nout`` outputs can be trained with this objective."""
@@ -128,15 +142,22 @@ class Objective:
         return labels
 
 
+_ALL_ONE = "a sigmoid's outputs are all above 0, so every example would be class 1"
 OBJECTIVES: tuple[Objective, ...] = (
     Objective("hinge", lambda outputs, classes: losses.hinge(outputs, [2 * c - 1 for c in classes]),
-              one_output=True, many_outputs=False, targets="2c - 1 (±1)"),
+              one_output=True, many_outputs=False, targets="2c - 1 (±1)",
+              refuses=(("sigmoid", _ALL_ONE),)),
     Objective("bce", losses.binary_cross_entropy, one_output=True, many_outputs=False,
-              targets="c (0/1), from a logit", aliases=("binary_cross_entropy",)),
+              targets="c (0/1), from a logit", aliases=("binary_cross_entropy",),
+              refuses=(("sigmoid", "bce takes logits and applies the sigmoid itself, so a sigmoid "
+                                   f"output applies it twice: {_ALL_ONE}"),
+                       ("tanh", "bce takes logits: a tanh output keeps every probability in 0.27-0.73"))),
     Objective("mse", _mse, one_output=True, many_outputs=True, threshold=0.5,
               targets="c (0/1); one-hot if k > 1"),
     Objective("cross_entropy", losses.cross_entropy, one_output=False, many_outputs=True,
-              targets="c, from k logits"),
+              targets="c, from k logits",
+              refuses=tuple((a, f"cross_entropy takes logits: a {a} output bounds them, so no class's "
+                                "probability can approach 1") for a in ("sigmoid", "tanh"))),
 )
 
 #: The objectives' names, as ``fit(loss=...)`` and ``--loss`` take them.

@@ -29,7 +29,7 @@ from autograd_mini import compile as trace_and_compile
 
 from . import losses
 from .data import accuracy
-from .modules import Module
+from .modules import Module, output_activation
 from .objectives import LOSSES, Objective, defaults, objective
 from .optim import SGD, LinearDecay, Optimizer
 
@@ -94,6 +94,7 @@ def _check_data(model: Module, xs: Any, y: Any, goal: Objective) -> tuple[list[i
     if len(y) == 0:
         raise ValueError("the training set is empty")
     labels = goal.labels(y, model.nout)
+    goal.check_activation(output_activation(model))  # e.g. a sigmoid before bce, which applies its own
     return labels, _check_rows(xs)
 
 

@@ -93,3 +93,30 @@ def test_numpy_labels_and_inputs_are_welcome():
     history = fit(model, np.array(xs), np.array(y), steps=2)  # was "truth value is ambiguous"
     assert len(history.loss) == 2
     assert evaluate(model, np.array(xs), np.array(y)) == evaluate(model, xs, y)
+
+
+@pytest.mark.parametrize("loss, activation", [("bce", "sigmoid"), ("bce", "tanh"), ("hinge", "sigmoid"),
+                                              ("cross_entropy", "sigmoid"), ("cross_entropy", "tanh")])
+def test_an_output_activation_that_makes_no_sense_with_the_loss_is_refused(loss, activation):
+    # before: bce after a sigmoid trained to exactly 50% on xor, with no warning
+    xs, y = make_xor()
+    model = MLP(2, [4, 2 if loss == "cross_entropy" else 1], output_activation=activation, seed=0)
+    with pytest.raises(ValueError, match=f"loss {loss} with output activation '{activation}': .*"
+                                         "use output_activation=None"):
+        fit(model, xs, y, loss=loss, steps=1)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", None])
+def test_mse_takes_any_output_activation_and_every_loss_takes_linear_outputs(activation):
+    xs, y = make_xor()
+    for loss in ("mse", "hinge", "bce") if activation is None else ("mse",):
+        fit(MLP(2, [4, 1], output_activation=activation, seed=0), xs, y, loss=loss, steps=1)
+
+
+def test_every_loss_has_defaults_for_every_dataset():
+    from nn import DATASETS
+    from nn.objectives import DEFAULTS, defaults
+
+    assert {loss for loss, _ in DEFAULTS} == set(LOSSES)
+    assert {data for _, data in DEFAULTS} <= {None, *DATASETS}
+    assert all(defaults(loss, data).sgd_lr > 0 for loss in LOSSES for data in DATASETS)
