@@ -234,28 +234,31 @@ def _check_tensor(tensor: Any, where: str, torch: Any) -> None:
         raise ValueError(f"{where} is a {tensor.layout} tensor: nn reads dense (strided) ones")
 
 
-def _read(module: Any, torch: Any) -> list[_Linear]:
-    """The Linears of a Sequential (or a lone Linear) with their activations; a ValueError names
-    the first layer nn.MLP has nothing for.
-
-    Only ``torch.nn``'s own classes are read (``type(m) is``, not ``isinstance``): a subclass's
-    ``forward()`` can compute anything, as can a hook; both are refused rather than ignored."""
+def _items(module: Any, torch: Any) -> list[tuple[str, Any]]:
+    """The modules of a Sequential in order, nested Sequentials flattened (a lone Linear is layer
+    0). Only ``torch.nn``'s own classes are read (``type(m) is``, not ``isinstance``): a
+    subclass's ``forward()`` can compute anything, and is refused rather than ignored."""
     if type(module) is torch.nn.Sequential:
-        items = list(_children(module, torch))
-    elif type(module) is torch.nn.Linear:
-        items = [("0", module)]
-    elif isinstance(module, (torch.nn.Sequential, torch.nn.Linear)):
+        return list(_children(module, torch))
+    if type(module) is torch.nn.Linear:
+        return [("0", module)]
+    if isinstance(module, (torch.nn.Sequential, torch.nn.Linear)):
         base = "Sequential" if isinstance(module, torch.nn.Sequential) else "Linear"
         raise ValueError(f"cannot map {type(module).__name__}, a subclass of torch.nn.{base}: nn.from_torch "
                          f"reads torch.nn.{base} itself (the forward() of a module of your own cannot be "
                          "read; build it as a plain Sequential, or pass its state_dict() with config=)")
-    elif isinstance(module, torch.nn.Module):
+    if isinstance(module, torch.nn.Module):
         raise ValueError(f"cannot map {type(module).__name__}: nn.from_torch reads a torch.nn.Sequential of "
                          "Linear layers and activations (the forward() of a module of your own cannot be "
                          "read; build it as a Sequential, or pass its state_dict() with config=)")
-    else:
-        raise TypeError(f"from_torch takes a torch.nn.Sequential or a state_dict, "
-                        f"not {type(module).__name__}")
+    raise TypeError(f"from_torch takes a torch.nn.Sequential or a state_dict, not {type(module).__name__}")
+
+
+def _read(module: Any, torch: Any) -> list[_Linear]:
+    """The Linears of a Sequential (or a lone Linear) with their activations; a ValueError names
+    the first layer nn.MLP has nothing for, or what makes torch compute otherwise (a subclass, a
+    hook)."""
+    items = _items(module, torch)
     _check_calls(module, torch)
     linears: list[_Linear] = []
     for name, child in items:
