@@ -56,7 +56,7 @@ def test_the_default_run_writes_a_readable_graph_of_one_sample(default_run):
 
 
 def test_graph_full_draws_every_op(tmp_path):
-    status, out, err = _run(["--dataset", "xor", "--hidden", "4,4", "--steps", "1", "--graph", "full",
+    status, out, err = _run(["--dataset", "xor", "--hidden", "4,4", "--steps", "20", "--graph", "full",
                              "--out", str(tmp_path)])
     assert status == 0, err
     assert "graph.svg skipped" not in out, out
@@ -130,7 +130,7 @@ def test_divergence_is_a_one_line_error(tmp_path):
 
 def test_missing_matplotlib_is_one_line_and_the_run_continues(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
-    status, out, _ = _run(["--dataset", "xor", "--hidden", "2", "--steps", "2", "--out", str(tmp_path)])
+    status, out, _ = _run(["--dataset", "xor", "--hidden", "4", "--steps", "20", "--out", str(tmp_path)])
     assert status == 0
     assert "decision boundary plot skipped: matplotlib is not installed" in out
     assert (tmp_path / "model.json").exists() and not (tmp_path / "decision_boundary.png").exists()
@@ -224,7 +224,7 @@ def test_a_graph_that_cannot_be_drawn_is_a_one_line_skip_after_the_model_and_plo
         raise RuntimeError("dot exited with status 1\nError: syntax error in line 1\nmore detail")
 
     monkeypatch.setattr(nn.cli, "render", failing_render)
-    status, out, err = _run(["--dataset", "xor", "--hidden", "2", "--steps", "2", "--out", str(tmp_path)])
+    status, out, err = _run(["--dataset", "xor", "--hidden", "4", "--steps", "20", "--out", str(tmp_path)])
     assert status == 0, err
     assert "graph.svg skipped: dot exited with status 1\n" in out and "syntax error" not in out
     assert (tmp_path / "model.json").exists() and not (tmp_path / "graph.svg").exists()
@@ -232,7 +232,7 @@ def test_a_graph_that_cannot_be_drawn_is_a_one_line_skip_after_the_model_and_plo
 
 def test_without_the_graphviz_package_the_job_ends_well(tmp_path):
     # A fresh process: this one may have imported graphviz already.
-    argv = ["--dataset", "xor", "--hidden", "2", "--steps", "2", "--out", str(tmp_path)]
+    argv = ["--dataset", "xor", "--hidden", "4", "--steps", "20", "--out", str(tmp_path)]
     code = f"import sys; sys.modules['graphviz'] = None; from nn.cli import main; sys.exit(main({argv!r}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
@@ -242,7 +242,7 @@ def test_without_the_graphviz_package_the_job_ends_well(tmp_path):
 
 
 def test_graph_none_draws_nothing(tmp_path):
-    status, out, _ = _run(["--dataset", "xor", "--hidden", "2", "--steps", "2", "--graph", "none",
+    status, out, _ = _run(["--dataset", "xor", "--hidden", "4", "--steps", "20", "--graph", "none",
                            "--out", str(tmp_path)])
     assert status == 0 and "graph.svg" not in out and not (tmp_path / "graph.svg").exists()
 
