@@ -194,6 +194,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | bytearray | memoryv
         try:
             os.replace(tmp, path)
         except OSError as e:  # name the target, not our temporary file
+            if e.errno is None:  # no errno to name it with: keep what was said, and add the target
+                raise OSError(f"{e}: {path}") from None
             raise OSError(e.errno, e.strerror, str(path)) from None
     # BaseException, not OSError: Ctrl-C (KeyboardInterrupt) or a sys.exit() from a signal
     # handler in the middle of a write must not leave the temporary file behind either.
