@@ -41,6 +41,10 @@ from typing import Any
 from ._messages import shorten
 
 RENDERERS = ("dot", "wasm")
+#: The longest timeout, in seconds (a day, far longer than any layout). What the platform takes is
+#: less than one expects: subprocess waits for ``dot`` with ``poll()``, whose milliseconds are a C
+#: int (24.8 days at most), and ``threading.Timer`` overflows ``time_t`` near 1e10 s.
+MAX_TIMEOUT = 86_400.0
 GET_DOT = "Graphviz's dot (apt-get install graphviz, brew install graphviz)"
 
 

@@ -42,7 +42,19 @@ from ._atomic import write_atomic
 from ._grouping import PARENTS, Box, boxes, count, parents_of, topological
 from ._renderers import label_text, plain_label, record_field
 from .engine import Value, gradients
-from .viz import BOX, INPUT, INTERMEDIATE, OP, PARAMETER, _check_int, _op_label, _too_many, _values, draw_dot
+from .viz import (
+    BOX,
+    INPUT,
+    INTERMEDIATE,
+    OP,
+    PARAMETER,
+    _check_int,
+    _check_timeout,
+    _op_label,
+    _too_many,
+    _values,
+    draw_dot,
+)
 
 __all__ = ["Explorer", "explore"]
 
@@ -116,6 +128,7 @@ def explore(root: Value, path: str | os.PathLike[str] | None = None, *,
     param_list = _values("params", params)
     listed = _values("collapse", collapse)
     _check_int("max_nodes", max_nodes)
+    _check_timeout(timeout)
     # Refused before anything is computed (gradients, names and equations take about 0.5 ms a
     # node): a count that stops past max_nodes.
     if not listed and count([root], max_nodes) > max_nodes:

@@ -78,7 +78,8 @@ def draw_dot(root: Root, *, params: Iterable[Value] | None = None,
       ``edge_labels``: label each input edge with its local derivative.
     - ``grads``: the gradient to show for each Value (0 for one it lacks), e.g.
       ``gradients(root)``, instead of the Values' ``.grad``, which stays as it is.
-    - ``timeout``: seconds allowed for drawing; ``renderer``: ``"dot"``, ``"wasm"`` or None
+    - ``timeout``: seconds allowed for drawing (at most a day; None: no limit); ``renderer``:
+      ``"dot"``, ``"wasm"`` or None
       for the first available.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -308,8 +309,9 @@ def _check_timeout(timeout: Any) -> None:
         return
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
         raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
-    if not 0 < timeout < math.inf:  # an infinite timeout overflows the timers: None means none
-        raise ValueError(f"timeout must be a positive, finite number of seconds or None, not {timeout}")
+    if not 0 < timeout <= _renderers.MAX_TIMEOUT:  # a longer one overflows the timers
+        raise ValueError(f"timeout must be a number of seconds above 0 and at most "
+                         f"{_renderers.MAX_TIMEOUT:.0f} (a day), or None for no limit, not {timeout}")
 
 
 @functools.cache

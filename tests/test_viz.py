@@ -297,8 +297,9 @@ def test_bad_arguments():
         draw_dot(y, max_nodes=-1)
     with pytest.raises(TypeError, match="max_nodes must be an int, not float"):
         draw_dot(y, max_nodes=2e3)
-    for timeout in (-1, 0, math.nan, math.inf):  # inf would overflow the timers: None means none
-        with pytest.raises(ValueError, match="timeout must be a positive, finite number"):
+    for timeout in (-1, 0, math.nan, math.inf, 86_400.5, 1e10):  # see the test below
+        with pytest.raises(ValueError, match=r"timeout must be a number of seconds above 0 and at most "
+                                             r"86400 \(a day\), or None for no limit, not "):
             to_svg(y, timeout=timeout)
     with pytest.raises(TypeError, match="timeout must be a number of seconds or None, not str"):
         to_svg(y, timeout="1")
@@ -366,3 +367,17 @@ def test_grads_shows_given_gradients_and_leaves_the_values_alone():
     assert draw_dot(y, grads={}).source.count("grad 0.0000") == 2  # a Value it lacks shows 0
     with pytest.raises(TypeError, match="grads must be a mapping from Values to numbers, not list"):
         draw_dot(y, grads=[4.0])
+
+
+@pytest.mark.parametrize("call", [lambda y, t: to_svg(y, timeout=t), lambda y, t: am.explore(y, timeout=t)])
+def test_a_timeout_past_what_the_timers_take_is_refused_not_a_traceback(call):
+    """Issue 18: timeout=1e10 overflowed subprocess's poll() (milliseconds in a C int: 24.8 days
+    at most) and threading.Timer's wait (time_t), an OverflowError from deep inside."""
+    y = Value(1.0).exp()
+    with pytest.raises(ValueError, match=r"at most 86400 \(a day\), or None for no limit, "
+                                         r"not 10000000000.0$"):
+        call(y, 1e10)
+    with pytest.raises(ValueError, match=r"not 2200000$"):
+        call(y, 2_200_000)  # 25 days: past poll()'s limit
+    call(y, 86_400)  # the bound itself is accepted, and None means no limit
+    call(y, None)
