@@ -278,7 +278,7 @@ def _interval(name: str, pair: Any, where: str) -> tuple[float, float]:
     for x in pair:
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             raise TypeError(f"defop {name!r}: {where} must hold real numbers, not {type(x).__name__}")
-    low, high = float(pair[0]), float(pair[1])
+    low, high = (_finite(name, x, where) for x in pair)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"defop {name!r}: {where} must be finite with low < high, got {pair}")
     return low, high
@@ -307,6 +307,16 @@ def _kinks(name: str, kinks: Any) -> tuple[float, ...]:
     for x in points:
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             raise TypeError(f"defop {name!r}: kinks must be real numbers, not {type(x).__name__}")
-        if not math.isfinite(x):
+        if not math.isfinite(_finite(name, x, "kinks")):
             raise ValueError(f"defop {name!r}: kinks must be finite, not {x!r}")
     return tuple(float(x) for x in points)
+
+
+def _finite(name: str, x: numbers.Real, where: str) -> float:
+    """``float(x)``, or a ValueError for a number past float's range (``10**400``), which
+    ``float()`` and ``math.isfinite`` would raise as an OverflowError."""
+    try:
+        return float(x)
+    except OverflowError:  # its digits may be too many to print (int's str limit): not shown
+        raise ValueError(f"defop {name!r}: {where} must be finite, not a number too large for a "
+                         "float (past ±1.8e308)") from None

@@ -6,6 +6,7 @@ import importlib.util
 import inspect
 import math
 import warnings
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -304,6 +305,11 @@ def test_the_name_of_every_built_in_op_and_method_is_taken():
     ({"domain": (1.0, 0.0)}, ValueError, "low < high"),
     ({"domain": (0.0, math.inf)}, ValueError, "finite"),
     ({"domain": (1.0, 2.0, 3.0)}, ValueError, "pair"),
+    # issue 18: numbers past float's range were an OverflowError from float()
+    ({"domain": (0, 10**400)}, ValueError, r"domain must be finite, not a number too large for a float"),
+    ({"domain": [(-10**5000, 0)]}, ValueError, r"domain\[0\] must be finite, not a number too large"),
+    ({"domain": (0, Fraction(10**400, 3))}, ValueError, "domain must be finite, not a number too large"),
+    ({"kinks": [10**400]}, ValueError, "kinks must be finite, not a number too large for a float"),
     ({"domain": ((0.0, 1.0), (0.0, 1.0))}, ValueError, "1 pairs, one per input, not 2"),
     ({"domain": [(0.0, "1")]}, TypeError, "domain\\[0\\] must hold real numbers, not str"),
     ({"kinks": 0.0}, TypeError, "kinks must be an iterable"),
