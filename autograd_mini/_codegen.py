@@ -96,7 +96,7 @@ def check(rule: Rule, functions: Iterable[str]) -> None:
 def _node(op: str, parents: tuple[str, str], grads: tuple[str, str], indent: str) -> list[str]:
     """Lines that build the result node; ``out`` already holds its float value.
 
-    This is the node layout of ``engine.Value`` (its ``__slots__``): ``op`` fills ``_op``;
+    This is the node layout of ``engine.Value`` (its ``__slots__``): ``op`` fills ``_form``;
     ``parents`` and ``grads`` fill ``_a``, ``_b`` and ``_da``, ``_db`` ("None", "0.0" if unused).
     """
     lines = [
@@ -104,7 +104,7 @@ def _node(op: str, parents: tuple[str, str], grads: tuple[str, str], indent: str
         "node.data = out",
         "node.grad = 0.0",
         'node.label = ""',
-        f"node._op = {op}",
+        f"node._form = {op}",
         f"node._a = {parents[0]}",
         f"node._b = {parents[1]}",
         f"node._da = {grads[0]}",
@@ -338,7 +338,7 @@ OPS_CLASS = '''class Ops:
     data: float
     grad: Any
     label: str
-    _op: Any
+    _form: Any
     _a: Any
     _b: Any
     _da: Any

@@ -52,12 +52,12 @@ class Value(ops.Ops):
     and numpy scalars: false for ``0.0`` and ``-0.0`` only (``nan`` is true, as in Python).
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db")
+    __slots__ = ("data", "grad", "label", "_form", "_a", "_b", "_da", "_db")
 
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)
     label: str
-    _op: str | tuple[Any, ...]  # the op's name; (name, *operands) if an operand is a number
+    _form: str | tuple[Any, ...]  # the op's name; (name, *operands) if an operand is a number
     _a: Any  # the first Value parent, or a sum's tuple of parents, or None for a leaf
     _b: Value | None  # the second Value parent, if the op had two
     _da: Any  # d(self)/d(_a): for 2 - x, _a is x (the op's b) and _da is -1
@@ -74,7 +74,7 @@ class Value(ops.Ops):
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op = ""
+        self._form = ""
         self._a = self._b = None
         self._da = self._db = 0.0
 
@@ -82,8 +82,20 @@ class Value(ops.Ops):
     @property
     def op(self) -> str:
         """The name of the op that made this node (``"*"``, ``"tanh"``, ...); ``""`` for a leaf."""
-        op = self._op
+        op = self._form
         return op if isinstance(op, str) else op[0]
+
+    # micrograd's names for the same two facts, so that code written for micrograd's Value (its
+    # lecture's draw_dot walks ``_prev`` and labels nodes with ``_op``) runs on ours unchanged.
+    @property
+    def _op(self) -> str:
+        """micrograd's name for ``op``."""
+        return self.op
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the parents, as a set (``a * a`` has ``a`` once)."""
+        return set(self.parents)
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -108,7 +120,7 @@ class Value(ops.Ops):
     @property
     def operands(self) -> tuple[Any, ...]:
         """The operands as written: Values and plain numbers, in order (``2 - x`` is ``(2.0, x)``)."""
-        op = self._op
+        op = self._form
         return self.parents if isinstance(op, str) else op[1:]
 
     @property
@@ -203,7 +215,7 @@ def _special(node: Value) -> None:
                 f"{node.op} returned {node.data} from inputs {shown}{where}"
                 f" (local derivatives {_tuple(local)})")
     if not is_grad_enabled():
-        node._op, node._a, node._b, node._da, node._db = "", None, None, 0.0, 0.0
+        node._form, node._a, node._b, node._da, node._db = "", None, None, 0.0, 0.0
 
 
 def _tuple(items: tuple[Any, ...]) -> str:
@@ -271,7 +283,7 @@ def _node(data: float, op: Any, a: Any, b: Any, da: Any, db: Any, label: str = "
     node.data = data
     node.grad = 0.0
     node.label = label
-    node._op = op
+    node._form = op
     node._a = a
     node._b = b
     node._da = da

@@ -373,7 +373,7 @@ class Ops:
     data: float
     grad: Any
     label: str
-    _op: Any
+    _form: Any
     _a: Any
     _b: Any
     _da: Any
@@ -389,7 +389,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '+'
+            node._form = '+'
             node._a = self
             node._b = other
             node._da = 1.0
@@ -410,7 +410,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('+', self, b)
+        node._form = ('+', self, b)
         node._a = self
         node._b = None
         node._da = 1.0
@@ -434,7 +434,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('+', a, self)
+        node._form = ('+', a, self)
         node._a = self
         node._b = None
         node._da = 1.0
@@ -453,7 +453,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '-'
+            node._form = '-'
             node._a = self
             node._b = other
             node._da = 1.0
@@ -474,7 +474,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('-', self, b)
+        node._form = ('-', self, b)
         node._a = self
         node._b = None
         node._da = 1.0
@@ -498,7 +498,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('-', a, self)
+        node._form = ('-', a, self)
         node._a = self
         node._b = None
         node._da = -1.0
@@ -517,7 +517,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '*'
+            node._form = '*'
             node._a = self
             node._b = other
             node._da = b
@@ -538,7 +538,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('*', self, b)
+        node._form = ('*', self, b)
         node._a = self
         node._b = None
         node._da = b
@@ -562,7 +562,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('*', a, self)
+        node._form = ('*', a, self)
         node._a = self
         node._b = None
         node._da = a
@@ -584,7 +584,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '/'
+            node._form = '/'
             node._a = self
             node._b = other
             node._da = _ieee.div(1.0, b)
@@ -605,7 +605,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('/', self, b)
+        node._form = ('/', self, b)
         node._a = self
         node._b = None
         node._da = _ieee.div(1.0, b)
@@ -632,7 +632,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('/', a, self)
+        node._form = ('/', a, self)
         node._a = self
         node._b = None
         node._da = _ieee.div(-out, b)
@@ -651,7 +651,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '**'
+            node._form = '**'
             node._a = self
             node._b = other
             node._da = _ieee.dpow_base(a, b)
@@ -672,7 +672,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('**', self, b)
+        node._form = ('**', self, b)
         node._a = self
         node._b = None
         node._da = _ieee.dpow_base(a, b)
@@ -696,7 +696,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('**', a, self)
+        node._form = ('**', a, self)
         node._a = self
         node._b = None
         node._da = _ieee.dpow_exp(a, b, out)
@@ -713,7 +713,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'neg'
+        node._form = 'neg'
         node._a = self
         node._b = None
         node._da = -1.0
@@ -730,7 +730,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'abs'
+        node._form = 'abs'
         node._a = self
         node._b = None
         node._da = _ieee.sign(a)
@@ -747,7 +747,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'exp'
+        node._form = 'exp'
         node._a = self
         node._b = None
         node._da = out
@@ -767,7 +767,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'log'
+        node._form = 'log'
         node._a = self
         node._b = None
         node._da = _ieee.div(1.0, a)
@@ -784,7 +784,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'sqrt'
+        node._form = 'sqrt'
         node._a = self
         node._b = None
         node._da = _ieee.div(0.5, out)
@@ -801,7 +801,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'tanh'
+        node._form = 'tanh'
         node._a = self
         node._b = None
         node._da = 1.0 - out * out
@@ -818,7 +818,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'sigmoid'
+        node._form = 'sigmoid'
         node._a = self
         node._b = None
         node._da = out * (1.0 - out)
@@ -835,7 +835,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'relu'
+        node._form = 'relu'
         node._a = self
         node._b = None
         node._da = _ieee.step(a)
@@ -852,7 +852,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'sin'
+        node._form = 'sin'
         node._a = self
         node._b = None
         node._da = _ieee.cos(a)
@@ -869,7 +869,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'cos'
+        node._form = 'cos'
         node._a = self
         node._b = None
         node._da = -_ieee.sin(a)
@@ -886,7 +886,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'tan'
+        node._form = 'tan'
         node._a = self
         node._b = None
         node._da = 1.0 + out * out
@@ -905,7 +905,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'arcsin'
+        node._form = 'arcsin'
         node._a = self
         node._b = None
         node._da = _ieee.div(1.0, _ieee.sqrt(1.0 - a * a))
@@ -926,7 +926,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'arccos'
+        node._form = 'arccos'
         node._a = self
         node._b = None
         node._da = -_ieee.div(1.0, _ieee.sqrt(1.0 - a * a))
@@ -945,7 +945,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'arctan'
+        node._form = 'arctan'
         node._a = self
         node._b = None
         node._da = _ieee.div(1.0, 1.0 + a * a)
@@ -964,7 +964,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'sinh'
+        node._form = 'sinh'
         node._a = self
         node._b = None
         node._da = _ieee.cosh(a)
@@ -981,7 +981,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'cosh'
+        node._form = 'cosh'
         node._a = self
         node._b = None
         node._da = _ieee.sinh(a)
@@ -998,7 +998,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'log1p'
+        node._form = 'log1p'
         node._a = self
         node._b = None
         node._da = _ieee.div(1.0, 1.0 + a)
@@ -1015,7 +1015,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'expm1'
+        node._form = 'expm1'
         node._a = self
         node._b = None
         node._da = out + 1.0
@@ -1036,7 +1036,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'softplus'
+        node._form = 'softplus'
         node._a = self
         node._b = None
         node._da = _ieee.sigmoid(a)
@@ -1057,7 +1057,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('leaky_relu', self, negative_slope)
+        node._form = ('leaky_relu', self, negative_slope)
         node._a = self
         node._b = None
         node._da = _ieee.dleaky_relu(a, negative_slope)
@@ -1076,7 +1076,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'step'
+        node._form = 'step'
         node._a = self
         node._b = None
         node._da = 0.0
@@ -1093,7 +1093,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = 'sign'
+        node._form = 'sign'
         node._a = self
         node._b = None
         node._da = 0.0
@@ -1114,7 +1114,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('dleaky_relu', self, negative_slope)
+        node._form = ('dleaky_relu', self, negative_slope)
         node._a = self
         node._b = None
         node._da = 0.0
@@ -1135,7 +1135,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '%'
+            node._form = '%'
             node._a = self
             node._b = other
             node._da = 1.0
@@ -1156,7 +1156,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('%', self, b)
+        node._form = ('%', self, b)
         node._a = self
         node._b = None
         node._da = 1.0
@@ -1182,7 +1182,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('%', a, self)
+        node._form = ('%', a, self)
         node._a = self
         node._b = None
         node._da = -_ieee.floor_divide(a, b)
@@ -1203,7 +1203,7 @@ class Ops:
             node.data = out
             node.grad = 0.0
             node.label = ""
-            node._op = '//'
+            node._form = '//'
             node._a = self
             node._b = other
             node._da = 0.0
@@ -1224,7 +1224,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('//', self, b)
+        node._form = ('//', self, b)
         node._a = self
         node._b = None
         node._da = 0.0
@@ -1250,7 +1250,7 @@ class Ops:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._op = ('//', a, self)
+        node._form = ('//', a, self)
         node._a = self
         node._b = None
         node._da = 0.0

@@ -402,7 +402,7 @@ class _Builder:
         k = graph.n_inputs + len(ops)
         frozen = 0
         for node in order:
-            op = node._op
+            op = node._form
             a = node._a
             if type(op) is str:
                 operands = a if type(a) is tuple else (a,) if node._b is None else (a, node._b)
@@ -460,7 +460,7 @@ class _Builder:
             return
         levels = self.graph.levels
         self.slot[node] = self.graph.n_inputs + len(self.graph.ops)
-        self.graph.ops.append(node._op if isinstance(node._op, str) else node._op[0])
+        self.graph.ops.append(node.op)
         self.graph.args.append(tuple(args))
         self.graph.values.append(node.data)
         levels.append(1 + max([levels[x] for x in args if type(x) is int]

@@ -228,7 +228,7 @@ def test_ieee_edges_of_the_new_functions_never_raise():
 def test_the_generated_method_takes_the_parameter():
     code = _codegen.source(BY_NAME["leaky_relu"])
     assert code.startswith("def leaky_relu(self, negative_slope: float = 0.01) -> Value:")
-    assert "node._op = ('leaky_relu', self, negative_slope)" in code
+    assert "node._form = ('leaky_relu', self, negative_slope)" in code
 
 
 def test_a_parameter_needs_a_unary_op_and_a_name_of_its_own():

@@ -58,7 +58,7 @@ def test_a_number_operand_stays_out_of_the_graph_on_either_side():
     hyp = make_hypot()
     x = Value(3.0)
     left, right = hyp(x, 4.0), hyp(4.0, x)
-    assert left._op == ("t_hypot", x, 4.0) and right._op == ("t_hypot", 4.0, x)
+    assert left._form == ("t_hypot", x, 4.0) and right._form == ("t_hypot", 4.0, x)
     assert left.parents == right.parents == (x,) and left.data == right.data == 5.0
     assert left.local_grads == (3.0 / 5.0,) and right.local_grads == (3.0 / 5.0,)
     both = hyp(x, x)  # the same Value twice: two edges
